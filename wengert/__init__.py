@@ -1,0 +1,14 @@
+"""wengert: automatic differentiation for NumPy code.
+
+Forward mode, reverse mode (derived from forward mode as linearize + transpose)
+and every nesting of the two, over one registry of primitives and one IR.
+"""
+from .core import (EscapedTracerError, InputError, MissingRuleError, NonScalarOutputError,  # noqa: F401
+                   TracerAssignmentError, TracerConversionError, WengertError)
+from . import ops as _ops  # noqa: F401  (registers the primitives)
+from . import numpy  # noqa: F401
+from .api import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, linearize,  # noqa: F401
+                  make_graph, value_and_grad, vjp)
+from .tree import register_pytree, tree_flatten, tree_map, tree_unflatten  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,533 @@
+"""The public transforms: grad, value_and_grad, jvp, vjp, linearize, jacfwd,
+jacrev, jacobian, hessian, hvp, make_graph.  JAX conventions, pytrees
+everywhere.  Each transform creates fresh interpreters parented on whatever
+interpreter is current, so they nest freely."""
+import functools
+
+import numpy as np
+
+from .core import (InputError, NonScalarOutputError, Tracer, WengertError, Zero, call_under,
+                   current_interpreter, get_aval, is_float)
+from .interpreters.jvp import JVPInterpreter, JVPTracer
+from .interpreters.linearize import TapeInterpreter, forward_pass, tape_to_graph
+from .interpreters.stage import StageInterpreter
+from .interpreters.transpose import backward_pass
+from .tree import tree_flatten, tree_unflatten
+
+
+# ------------------------------------------------------------------ input checks
+def _argnums_tuple(argnums, nargs, fname):
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise InputError(f"{fname}: argnums={argnums!r} is out of range for a function called "
+                             f"with {nargs} positional argument(s); use 0..{nargs - 1}")
+    return single, tuple(a % nargs for a in nums)
+
+
+def _canon_leaf(x, fname, where, allow_int=False):
+    """A differentiable input leaf as a NumPy value (Python floats -> float64)."""
+    if isinstance(x, Tracer):
+        dtype = x.aval.dtype
+    elif isinstance(x, (bool, int, float, complex, np.ndarray, np.generic)):
+        x = np.asarray(x)[()] if not isinstance(x, np.ndarray) else x
+        dtype = x.dtype
+    else:
+        raise InputError(f"{fname}: {where} is a {type(x).__name__} ({x!r:.40}); wengert "
+                         "differentiates numbers, NumPy arrays and pytrees of them")
+    if not is_float(dtype) and not allow_int:
+        raise InputError(f"{fname}: {where} has dtype {dtype} (value {x!r:.40}); only floating "
+                         "inputs can be differentiated. Cast it, e.g. `x.astype(float)` or `float(x)`,"
+                         " or pass allow_int=True to treat it as a constant with zero gradient")
+    return x
+
+
+def _dyn_args(fname, args, argnums, allow_int=False):
+    single, nums = _argnums_tuple(argnums, len(args), fname)
+    dyn = args[nums[0]] if single else tuple(args[i] for i in nums)
+    leaves, td = tree_flatten(dyn)
+    leaves = [_canon_leaf(x, fname, f"argument {nums[0] if single else nums} leaf {k}", allow_int)
+              for k, x in enumerate(leaves)]
+
+    def rebuild(new_leaves):
+        new = tree_unflatten(td, new_leaves)
+        full = list(args)
+        if single:
+            full[nums[0]] = new
+        else:
+            for i, v in zip(nums, new):
+                full[i] = v
+        return full
+    return leaves, td, rebuild
+
+
+def _finalize(ct, x):
+    """A cotangent/tangent for input `x`: concrete zeros if None, x's dtype and shape."""
+    aval = get_aval(x)
+    if ct is None or type(ct) is Zero:
+        z = np.zeros(aval.shape, aval.dtype if is_float(aval.dtype) else np.float64)
+        return z[()] if aval.shape == () else z
+    if isinstance(ct, Tracer):
+        return ct
+    ct = np.asarray(ct)
+    if ct.dtype != aval.dtype and is_float(aval.dtype):
+        ct = ct.astype(aval.dtype)
+    if ct.shape != aval.shape:
+        ct = np.broadcast_to(ct, aval.shape).copy()
+    return ct[()] if aval.shape == () else ct
+
+
+# ------------------------------------------------------------------ linearization
+class _Linearized:
+    """A function run once under forward mode with its tangents taped."""
+
+    def __init__(self, fn, leaves, name, has_aux=False, allow_int=False):
+        self.parent = parent = current_interpreter()
+        self.tape = TapeInterpreter(parent)
+        jvp = JVPInterpreter(parent, inner=self.tape, name=name)
+        self.inputs, self.in_lin, tracers = leaves, [], []
+        for x in leaves:
+            if is_float(get_aval(x).dtype):
+                t = self.tape.new_tracer(get_aval(x))
+                tracers.append(JVPTracer(jvp, x, t))
+            else:      # allow_int: a constant
+                t = None
+                tracers.append(x)
+            self.in_lin.append(t)
+        try:
+            out = call_under(jvp, fn, *tracers)
+        finally:
+            jvp.alive = self.tape.alive = False
+        self.aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise InputError(f"{name}(has_aux=True) needs the function to return a pair "
+                                 f"(output, aux); it returned {type(out).__name__}")
+            out, aux = out
+            aux_leaves, aux_td = tree_flatten(aux)
+            self.aux = tree_unflatten(aux_td, [_strip(a, jvp) for a in aux_leaves])
+        leaves_out, self.out_td = tree_flatten(out)
+        self.out, self.lin_out = [], []
+        for o in leaves_out:
+            if type(o) is JVPTracer and o.interp is jvp:
+                self.out.append(o.x)
+                self.lin_out.append(o.t)
+            else:
+                get_aval(o)   # raises a clear error for non-array outputs
+                self.out.append(o)
+                self.lin_out.append(Zero(o))
+        self.name = name
+
+    def transpose(self, cts, consume):
+        lin = [t for t in self.in_lin if t is not None]
+        got = backward_pass(self.tape, lin, self.lin_out, cts, current_interpreter(), consume)
+        it = iter(got)
+        return [_finalize(next(it) if t is not None else None, x)
+                for t, x in zip(self.in_lin, self.inputs)]
+
+    def forward(self, tangents):
+        lin = [t for t in self.in_lin if t is not None]
+        ts = [t for t, l in zip(tangents, self.in_lin) if l is not None]
+        outs = forward_pass(self.tape, lin, ts, self.lin_out)
+        return [_finalize(t, o) for t, o in zip(outs, self.out)]
+
+    def release(self):
+        self.tape.tape.clear()
+
+
+def _strip(a, interp):
+    return a.x if type(a) is JVPTracer and a.interp is interp else a
+
+
+def _check_cts(name, lin, ct_tree):
+    leaves, td = tree_flatten(ct_tree)
+    if td != lin.out_td:
+        raise InputError(f"{name}: the cotangent's structure {td} does not match the output's "
+                         f"structure {lin.out_td}")
+    cts = []
+    for k, (c, o) in enumerate(zip(leaves, lin.out)):
+        ca, oa = get_aval(c), get_aval(o)
+        if ca.shape != oa.shape:
+            raise InputError(f"{name}: cotangent {k} has shape {ca.shape} but the output has shape "
+                             f"{oa.shape}; pass a cotangent shaped like the output")
+        if not isinstance(c, Tracer):
+            c = np.asarray(c, dtype=oa.dtype if is_float(oa.dtype) else None)[()]
+        cts.append(c)
+    return cts
+
+
+# ------------------------------------------------------------------ grad
+def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
+    """Return a function computing `f` and its gradient by one reverse pass.
+
+    Args:
+      f: function with a scalar floating-point output.
+      argnums: int or tuple of ints: which positional arguments to differentiate.
+      has_aux: if True, `f` returns `(output, aux)` and aux is passed through.
+      allow_int: treat integer inputs as constants (zero gradient) instead of raising.
+
+    Returns:
+      A function returning `(value, grad)` (or `((value, aux), grad)`), with `grad`
+      shaped like the selected argument(s).
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> v, g = wg.value_and_grad(lambda x1, x2: wnp.log(x1) + x1 * x2, argnums=(0, 1))(2.0, 5.0)
+      >>> round(float(v), 4), tuple(float(gi) for gi in g)
+      (10.6931, (5.5, 2.0))
+    """
+    @functools.wraps(f)
+    def value_and_grad_f(*args, **kwargs):
+        leaves, td, rebuild = _dyn_args("grad", args, argnums, allow_int)
+        lin = _Linearized(lambda *xs: f(*rebuild(xs), **kwargs), leaves, "grad", has_aux, allow_int)
+        if len(lin.out) != 1 or get_aval(lin.out[0]).shape != ():
+            shapes = [get_aval(o).shape for o in lin.out]
+            raise NonScalarOutputError(
+                f"grad requires a scalar output, got {'shape ' + str(shapes[0]) if len(shapes) == 1 else f'{len(shapes)} outputs of shapes {shapes}'}; "
+                "use jacrev or vjp for non-scalar outputs (or reduce it, e.g. with .sum())")
+        y = lin.out[0]
+        if not is_float(get_aval(y).dtype):
+            raise NonScalarOutputError(f"grad requires a floating-point output, got dtype "
+                                       f"{get_aval(y).dtype}")
+        seed = np.ones((), get_aval(y).dtype)[()]
+        grads = tree_unflatten(td, lin.transpose([seed], consume=True))
+        lin.release()
+        value = (y, lin.aux) if has_aux else y
+        return value, grads
+    return value_and_grad_f
+
+
+def grad(f, argnums=0, has_aux=False, allow_int=False):
+    """Gradient of a scalar function by one reverse pass (see `value_and_grad`).
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> wg.grad(lambda x: x ** 2 / wnp.cos(x))(wnp.pi)   # -2 pi
+      np.float64(-6.283185307179586)
+    """
+    vg = value_and_grad(f, argnums, has_aux, allow_int)
+
+    @functools.wraps(f)
+    def grad_f(*args, **kwargs):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+    return grad_f
+
+
+# ------------------------------------------------------------------ vjp / linearize / jvp
+def vjp(f, *primals, has_aux=False):
+    """Evaluate `f(*primals)` and return its pullback `ct -> cotangents of primals`.
+
+    The pullback keeps the linear tape and may be called many times.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> y, pullback = wg.vjp(lambda x1, x2: wnp.log(x1) + x1 * x2, 2.0, 5.0)
+      >>> tuple(float(c) for c in pullback(1.0))
+      (5.5, 2.0)
+    """
+    leaves, td = tree_flatten(tuple(primals))
+    leaves = [_canon_leaf(x, "vjp", f"primal leaf {k}") for k, x in enumerate(leaves)]
+    lin = _Linearized(lambda *xs: f(*tree_unflatten(td, xs)), leaves, "vjp", has_aux)
+
+    def pullback(ct):
+        cts = _check_cts("vjp pullback", lin, ct)
+        return tree_unflatten(td, lin.transpose(cts, consume=False))
+    out = tree_unflatten(lin.out_td, lin.out)
+    return (out, pullback, lin.aux) if has_aux else (out, pullback)
+
+
+def linearize(f, *primals):
+    """Evaluate `f` and return `(y, f_jvp)` where `f_jvp(*tangents)` applies the
+    Jacobian at `primals` by replaying the recorded linear tape.  `f_jvp.graph()`
+    returns that tape as a Wengert-list `Graph`.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> y, f_jvp = wg.linearize(wnp.sin, 0.0)
+      >>> float(f_jvp(2.0))
+      2.0
+    """
+    leaves, td = tree_flatten(tuple(primals))
+    leaves = [_canon_leaf(x, "linearize", f"primal leaf {k}") for k, x in enumerate(leaves)]
+    lin = _Linearized(lambda *xs: f(*tree_unflatten(td, xs)), leaves, "linearize")
+
+    def f_jvp(*tangents):
+        t_leaves, ttd = tree_flatten(tuple(tangents))
+        _check_tangents("linearize", leaves, t_leaves, td, ttd)
+        return tree_unflatten(lin.out_td, lin.forward(t_leaves))
+    f_jvp.graph = lambda: tape_to_graph(lin.tape, [t for t in lin.in_lin if t is not None], lin.lin_out)
+    return tree_unflatten(lin.out_td, lin.out), f_jvp
+
+
+def _check_tangents(fname, primals, tangents, ptd, ttd):
+    if ptd != ttd:
+        raise InputError(f"{fname}: tangents have structure {ttd} but primals have {ptd}; "
+                         "pass one tangent per primal, shaped alike")
+    for k, (x, t) in enumerate(zip(primals, tangents)):
+        xa, ta = get_aval(x), get_aval(t)
+        if xa.shape != ta.shape:
+            raise InputError(f"{fname}: tangent {k} has shape {ta.shape} but its primal has shape "
+                             f"{xa.shape}; tangents must match their primals' shapes")
+        if not is_float(ta.dtype) or (ta.dtype != xa.dtype and not ta.weak and not xa.weak):
+            raise InputError(f"{fname}: tangent {k} has dtype {ta.dtype} but its primal has dtype "
+                             f"{xa.dtype}; cast the tangent, e.g. t.astype({xa.dtype.name!r})")
+
+
+def jvp(f, primals, tangents):
+    """Forward mode: `(f(*primals), J(primals) @ tangents)` in one pass.
+
+    Args:
+      f: function of positional arguments.
+      primals, tangents: tuples (or lists) of pytrees of the same structure, shapes
+        and floating dtypes.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> y, t = wg.jvp(lambda x1, x2: wnp.log(x1) + x1 * x2, (2.0, 5.0), (1.0, 0.0))
+      >>> round(float(y), 6), float(t)
+      (10.693147, 5.5)
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise InputError("jvp: primals and tangents must be tuples, e.g. jvp(f, (x,), (t,))")
+    leaves, td = tree_flatten(tuple(primals))
+    t_leaves, ttd = tree_flatten(tuple(tangents))
+    leaves = [_canon_leaf(x, "jvp", f"primal leaf {k}") for k, x in enumerate(leaves)]
+    _check_tangents("jvp", leaves, t_leaves, td, ttd)
+    interp = JVPInterpreter(current_interpreter(), name="jvp")
+    tracers = [JVPTracer(interp, x, t) for x, t in zip(leaves, t_leaves)]
+    try:
+        out = call_under(interp, f, *tree_unflatten(td, tracers))
+    finally:
+        interp.alive = False
+    out_leaves, out_td = tree_flatten(out)
+    ys, ts = [], []
+    for o in out_leaves:
+        if type(o) is JVPTracer and o.interp is interp:
+            ys.append(o.x)
+            ts.append(_finalize(o.t, o.x))
+        else:
+            ys.append(o)
+            ts.append(_finalize(None, o))
+    return tree_unflatten(out_td, ys), tree_unflatten(out_td, ts)
+
+
+# ------------------------------------------------------------------ Jacobians
+def _one_hot(aval, j):
+    e = np.zeros(aval.size, aval.dtype if is_float(aval.dtype) else np.float64)
+    e[j] = 1
+    return e.reshape(aval.shape)
+
+
+def _assemble(out_leaves, in_leaves, entry):
+    """Jacobian pytree: the output structure of blocks of the input structure.
+    `entry(i, k)` gives the block d out_i / d in_k of shape out_i.shape + in_k.shape."""
+    return [[entry(i, k) for k in range(len(in_leaves))] for i in range(len(out_leaves))]
+
+
+def _stack_rows(rows, out_shape, in_shape, dtype):
+    import wengert.numpy as wnp
+    if not rows:
+        return np.zeros(tuple(out_shape) + tuple(in_shape), dtype)
+    return wnp.reshape(wnp.stack(rows), tuple(out_shape) + tuple(in_shape))
+
+
+def _jac_by_rows(outs, ins, pull):
+    """Reverse mode: one pullback per output element."""
+    blocks = [[None] * len(ins) for _ in outs]
+    for i, o in enumerate(outs):
+        oa = get_aval(o)
+        rows = [pull(i, _one_hot(oa, j)) for j in range(oa.size)]
+        for k, x in enumerate(ins):
+            xa = get_aval(x)
+            blocks[i][k] = _stack_rows([r[k] for r in rows], oa.shape, xa.shape, _jdtype(xa))
+    return blocks
+
+
+def _jac_by_cols(outs, ins, push):
+    """Forward mode: one tangent sweep per input element."""
+    import wengert.numpy as wnp
+    blocks = [[None] * len(ins) for _ in outs]
+    for k, x in enumerate(ins):
+        xa = get_aval(x)
+        cols = [push(k, _one_hot(xa, j)) for j in range(xa.size)]
+        for i, o in enumerate(outs):
+            oa = get_aval(o)
+            b = _stack_rows([c[i] for c in cols], xa.shape, oa.shape, _jdtype(xa))
+            nx, no = len(xa.shape), len(oa.shape)
+            perm = tuple(range(nx, nx + no)) + tuple(range(nx))
+            blocks[i][k] = wnp.transpose(b, perm) if nx and no else b
+    return blocks
+
+
+def _jdtype(aval):
+    return aval.dtype if is_float(aval.dtype) else np.float64
+
+
+def _jac_tree(blocks, out_td, in_td, single):
+    rows = [tree_unflatten(in_td, row) for row in blocks]
+    return tree_unflatten(out_td, rows)
+
+
+def _jac_setup(fname, f, args, argnums, kwargs):
+    leaves, td, rebuild = _dyn_args(fname, args, argnums)
+    return leaves, td, (lambda *xs: f(*rebuild(xs), **kwargs))
+
+
+def jacrev(f, argnums=0, has_aux=False):
+    """Jacobian by reverse mode: one forward pass, then one backward sweep per
+    output element (cheap when outputs are few).  The result has the output's
+    structure, each leaf holding blocks of shape out.shape + in.shape.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> wg.jacrev(lambda x: x ** 2)(wnp.array([1.0, 2.0]))
+      array([[2., 0.],
+             [0., 4.]])
+    """
+    @functools.wraps(f)
+    def jacrev_f(*args, **kwargs):
+        leaves, td, fn = _jac_setup("jacrev", f, args, argnums, kwargs)
+        lin = _Linearized(fn, leaves, "jacrev", has_aux)
+
+        def pull(i, e):
+            cts = [Zero(o) if j != i else e for j, o in enumerate(lin.out)]
+            return lin.transpose(cts, consume=False)
+        jac = _jac_tree(_jac_by_rows(lin.out, leaves, pull), lin.out_td, td, True)
+        lin.release()
+        return (jac, lin.aux) if has_aux else jac
+    return jacrev_f
+
+
+def jacfwd(f, argnums=0, has_aux=False):
+    """Jacobian by forward mode: one jvp per input element (cheap when inputs are
+    few).  Same layout as `jacrev`.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> wg.jacfwd(lambda t: wnp.stack([wnp.cos(t), wnp.sin(t), t]))(0.0)
+      array([0., 1., 1.])
+    """
+    @functools.wraps(f)
+    def jacfwd_f(*args, **kwargs):
+        leaves, td, fn = _jac_setup("jacfwd", f, args, argnums, kwargs)
+        aux_box = []
+
+        def fn_out(*xs):
+            out = fn(*xs)
+            if has_aux:
+                out, aux = out
+                aux_box.append(aux)
+            return out
+
+        def push(k, e):
+            ts = [e if j == k else np.zeros(get_aval(x).shape, get_aval(x).dtype)
+                  for j, x in enumerate(leaves)]
+            y, t = jvp(fn_out, tuple(leaves), tuple(ts))
+            return tree_flatten(t)[0]
+        y_leaves, out_td = tree_flatten(fn_out(*leaves))
+        jac = _jac_tree(_jac_by_cols(y_leaves, leaves, push), out_td, td, True)
+        return (jac, aux_box[0]) if has_aux else jac
+    return jacfwd_f
+
+
+def jacobian(f, argnums=0, explain=False):
+    """Jacobian, choosing the cheaper mode from the shapes.
+
+    The function is linearized once; its linear tape is then swept forward once
+    per input element (n sweeps) or backward once per output element (m sweeps),
+    whichever is fewer: forward when n < m, reverse otherwise.  With
+    `explain=True` the choice and its reason are printed and kept on the
+    returned function as `.explanation`.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> curve = lambda t: wnp.stack([wnp.cos(t), wnp.sin(t), t])
+      >>> J = wg.jacobian(curve, explain=True)(0.0)
+      jacobian: n = 1 input element, m = 3 output elements; forward mode (1 tangent sweep instead of 3 adjoint sweeps)
+      >>> J
+      array([0., 1., 1.])
+    """
+    @functools.wraps(f)
+    def jacobian_f(*args, **kwargs):
+        leaves, td, fn = _jac_setup("jacobian", f, args, argnums, kwargs)
+        lin = _Linearized(fn, leaves, "jacobian")
+        n = sum(get_aval(x).size for x in leaves)
+        m = sum(get_aval(o).size for o in lin.out)
+        forward = n < m
+        jacobian_f.explanation = (
+            f"jacobian: n = {n} input element{'s' * (n != 1)}, m = {m} output element{'s' * (m != 1)}; "
+            + (f"forward mode ({n} tangent sweep{'s' * (n != 1)} instead of {m} adjoint sweeps)" if forward
+               else f"reverse mode ({m} adjoint sweep{'s' * (m != 1)} instead of {n} tangent sweeps)"))
+        if explain:
+            print(jacobian_f.explanation)
+        if forward:
+            def push(k, e):
+                return lin.forward([e if j == k else Zero(x) for j, x in enumerate(leaves)])
+            blocks = _jac_by_cols(lin.out, leaves, push)
+        else:
+            def pull(i, e):
+                return lin.transpose([Zero(o) if j != i else e for j, o in enumerate(lin.out)], False)
+            blocks = _jac_by_rows(lin.out, leaves, pull)
+        lin.release()
+        return _jac_tree(blocks, lin.out_td, td, True)
+    jacobian_f.explanation = None
+    return jacobian_f
+
+
+def hessian(f, argnums=0):
+    """Hessian as forward-over-reverse: `jacfwd(jacrev(f))`.
+
+    Example:
+      >>> import wengert as wg
+      >>> wg.hessian(lambda x: x ** 3)(2.0)
+      np.float64(12.0)
+    """
+    return jacfwd(jacrev(f, argnums), argnums)
+
+
+def hvp(f, primals, tangents):
+    """Hessian-vector product H(x) v of a scalar function, exact, by one forward
+    pass over one reverse pass (cost: a small multiple of f).
+
+    Args:
+      f: scalar function of one argument (a pytree).
+      primals: the point x.  tangents: the vector v, shaped like x.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> wg.hvp(lambda x: wnp.sum(x ** 3), wnp.array([1.0, 2.0]), wnp.array([1.0, 1.0]))
+      array([ 6., 12.])
+    """
+    return jvp(grad(f), (primals,), (tangents,))[1]
+
+
+# ------------------------------------------------------------------ staging
+def make_graph(f, **kwargs):
+    """Return a function that traces `f` on its arguments' shapes and dtypes into
+    a Wengert-list `Graph` (nothing is computed).  Print the graph to see it.
+
+    Example:
+      >>> import wengert as wg, wengert.numpy as wnp
+      >>> print(wg.make_graph(lambda x1, x2: wnp.log(x1) + x1 * x2)(2.0, 5.0))
+      { lambda v-1:float64[], v0:float64[] .
+          v1:float64[] = log v-1
+          v2:float64[] = mul v-1 v0
+          v3:float64[] = add v1 v2
+        in (v3) }
+    """
+    @functools.wraps(f)
+    def make_graph_f(*args):
+        leaves, td = tree_flatten(tuple(args))
+        interp = StageInterpreter(current_interpreter())
+        tracers = [interp.new_arg(get_aval(_canon_leaf(x, "make_graph", f"leaf {k}", True)))
+                   for k, x in enumerate(leaves)]
+        try:
+            out = call_under(interp, f, *tree_unflatten(td, tracers), **kwargs)
+        finally:
+            interp.alive = False
+        graph = interp.graph(tracers, tree_flatten(out)[0])
+        graph.in_tree, graph.out_tree = td, tree_flatten(out)[1]
+        return graph
+    return make_graph_f

@@ -1,0 +1,310 @@
+"""The core: primitives, `bind`, interpreters, tracers, and the symbolic zero.
+
+Read this file top to bottom as the chapter on how automatic differentiation
+works here.
+
+An elementary operation (the lecture's phi_i: `sin`, `mul`, `reduce_sum`, ...)
+is a `Primitive`.  Every rule about an operation is a slot on its primitive
+object: how to evaluate it (`impl`), its output shape (`shape`), its tangent
+rule (`jvp`), its transpose if it is linear (`transpose`), and the slots later
+interpreters fill (`taylor`, `batch`, `emit`).
+
+User code never calls `impl` directly.  It calls `bind(prim, *args)`, which hands
+the operation to the *current interpreter*, held in a ContextVar so that
+threads and async tasks each have their own.  The bottom interpreter evaluates;
+the others (forward mode, the linear tape of reverse mode, staging to a graph)
+wrap values in tracers and do their own thing, then pass what remains to the
+interpreter below them, their `parent`.
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------
+# Errors.  One hierarchy; every message names the op, shows the offending
+# shape/dtype/value and states the fix.
+# --------------------------------------------------------------------------
+class WengertError(Exception):
+    """Base class of every error wengert raises on purpose."""
+
+
+class NonScalarOutputError(WengertError, TypeError):
+    """`grad` was asked for the gradient of a non-scalar output."""
+
+
+class EscapedTracerError(WengertError, RuntimeError):
+    """A traced value outlived the transform that created it."""
+
+
+class MissingRuleError(WengertError, NotImplementedError):
+    """A primitive lacks the rule an interpreter needs."""
+
+
+class TracerConversionError(WengertError, TypeError):
+    """A traced value was turned into a plain Python/NumPy value."""
+
+
+class TracerAssignmentError(WengertError, TypeError):
+    """In-place item assignment on a traced array."""
+
+
+class InputError(WengertError, TypeError):
+    """A transform was given inputs it cannot differentiate."""
+
+
+# --------------------------------------------------------------------------
+# Abstract values.  An aval is what staging and the linear tape know about a
+# value without computing it: its shape and dtype.  `weak` marks Python
+# scalars, which under NumPy's NEP 50 do not promote arrays (f32 * 2.0 is f32).
+# --------------------------------------------------------------------------
+class ShapedArray:
+    __slots__ = ("shape", "dtype", "weak")
+
+    def __init__(self, shape, dtype, weak=False):
+        self.shape, self.dtype, self.weak = tuple(shape), np.dtype(dtype), weak
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+
+    def __eq__(self, other):
+        return (isinstance(other, ShapedArray) and self.shape == other.shape
+                and self.dtype == other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self):
+        return f"{self.dtype.name}[{','.join(map(str, self.shape))}]"
+
+    def str_short(self):
+        return repr(self)
+
+
+_PY_SCALARS = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
+
+
+def get_aval(x):
+    """The aval of any value: a tracer knows its own; arrays and scalars are read."""
+    if isinstance(x, Tracer):
+        return x.aval
+    t = type(x)
+    if t in _PY_SCALARS:
+        return ShapedArray((), _PY_SCALARS[t], weak=True)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return ShapedArray(x.shape, x.dtype)
+    if hasattr(x, "shape") and hasattr(x, "dtype"):  # other array libraries
+        return ShapedArray(x.shape, x.dtype)
+    raise InputError(f"wengert cannot use a value of type {t.__name__} ({x!r:.60}) as an "
+                     "array; pass numbers, NumPy arrays, or pytrees of them")
+
+
+def is_float(dtype):
+    return np.issubdtype(dtype, np.inexact)
+
+
+# --------------------------------------------------------------------------
+# The symbolic zero.  Forward mode gives every non-traced input a Zero tangent
+# instead of an array of zeros, so `x * c` with a constant `c` costs nothing
+# extra.  It remembers the primal value so its aval can be read on demand.
+# --------------------------------------------------------------------------
+class Zero:
+    __slots__ = ("like",)
+
+    def __init__(self, like):
+        self.like = like
+
+    @property
+    def aval(self):
+        return get_aval(self.like)
+
+    def __repr__(self):
+        return f"Zero({self.aval})"
+
+
+def instantiate(t, like=None):
+    """A concrete array for a tangent that may be symbolically zero."""
+    if type(t) is Zero:
+        aval = t.aval
+        return np.zeros(aval.shape, aval.dtype if is_float(aval.dtype) else np.float64)
+    return t
+
+
+# --------------------------------------------------------------------------
+# Primitives.
+# --------------------------------------------------------------------------
+class Primitive:
+    """An elementary operation and all of its rules (see DESIGN.md section 1).
+
+    `impl(*arrays, **params)` evaluates; `shape(*avals, **params)` returns the
+    output aval (or a list of them when `multiple_results`); `jvp(primals,
+    tangents, **params)` returns `(primal_out, tangent_out)` written in wengert
+    ops; `transpose(ct, *args, **params)` returns one cotangent per argument for
+    the arguments that are `UndefinedPrimal` (None for the others).
+    """
+    __slots__ = ("name", "multiple_results", "impl", "shape", "jvp", "transpose",
+                 "taylor", "batch", "emit", "nondiff", "linear")
+
+    def __init__(self, name, multiple_results=False):
+        self.name, self.multiple_results = name, multiple_results
+        self.impl = self.shape = self.jvp = self.transpose = None
+        self.taylor = self.batch = self.emit = None
+        self.nondiff = False   # outputs carry no derivative (comparisons, floor, argmax)
+        self.linear = False    # the transpose rule applies (linear in some inputs)
+
+    def bind(self, *args, **params):
+        return _current.get().process(self, args, params)
+
+    __call__ = bind
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+def bind(prim, *args, **params):
+    """Apply `prim` to `args` under whatever interpreter is current."""
+    return _current.get().process(prim, args, params)
+
+
+# --------------------------------------------------------------------------
+# Interpreters.  Each transform creates a *fresh* interpreter object, parented
+# on the interpreter that was current when it started.  A tracer belongs to
+# its interpreter by identity; anything else is a constant to it.  This is the
+# whole defence against perturbation confusion: there are no integer levels to
+# collide, and an interpreter that has finished is marked dead so that any
+# tracer of it that shows up later raises instead of being silently misread.
+# --------------------------------------------------------------------------
+class Interpreter:
+    name = "interpreter"
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.alive = True
+
+    def process(self, prim, args, params):
+        raise NotImplementedError
+
+
+class EvalInterpreter(Interpreter):
+    """The bottom of every stack: evaluate on concrete arrays."""
+    name = "eval"
+
+    def __init__(self):
+        super().__init__(None)
+
+    def process(self, prim, args, params):
+        impl = prim.impl
+        if impl is None:
+            raise MissingRuleError(f"primitive '{prim.name}' has no impl rule, so it cannot be "
+                                   "evaluated; give it one with `prim.impl = ...`")
+        return impl(*args, **params)
+
+
+EVAL = EvalInterpreter()
+_current = contextvars.ContextVar("wengert_interpreter", default=EVAL)
+
+
+def current_interpreter():
+    return _current.get()
+
+
+@contextmanager
+def interpreting(interp):
+    """Run the body with `interp` as the current interpreter."""
+    token = _current.set(interp)
+    try:
+        yield interp
+    finally:
+        _current.reset(token)
+
+
+def call_under(interp, fn, *args, **kwargs):
+    """`fn(*args)` with `interp` current; the hot-path form of `interpreting`."""
+    token = _current.set(interp)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _current.reset(token)
+
+
+# --------------------------------------------------------------------------
+# Tracers.  The base class gives traced values the ndarray surface (operators,
+# methods, `.T`, `.at[...]`); `wengert.numpy` fills those methods in, since
+# they are NumPy functions.  Subclasses carry their interpreter's payload.
+# --------------------------------------------------------------------------
+class Tracer:
+    __slots__ = ("interp",)
+    __array_priority__ = 1000
+    __hash__ = None  # like ndarray: unhashable
+
+    @property
+    def aval(self):
+        raise NotImplementedError
+
+    shape = property(lambda self: self.aval.shape)
+    dtype = property(lambda self: self.aval.dtype)
+    ndim = property(lambda self: len(self.aval.shape))
+    size = property(lambda self: self.aval.size)
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object (a 0-d traced array)")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d traced array")
+        return (self[i] for i in range(self.shape[0]))
+
+    def _check_alive(self):
+        if not self.interp.alive:
+            raise EscapedTracerError(
+                f"a traced value of shape {self.aval} from a finished `{self.interp.name}` "
+                "transform was used after that transform returned. It escaped, e.g. via a "
+                "global, a closure or `has_aux`; return it from the function instead, or "
+                "compute it inside the transform")
+
+    def _conversion_error(self, what):
+        self._check_alive()
+        return TracerConversionError(
+            f"{what} was called on a traced value {self.aval} inside `{self.interp.name}`; "
+            "the result would be a plain number and the derivative through it would be "
+            "lost. Keep the value as an array and use wengert.numpy functions on it"
+            " (use wengert.numpy instead of numpy inside differentiated functions)")
+
+    def __array__(self, dtype=None, copy=None):
+        raise self._conversion_error("conversion to a NumPy array (np.asarray or a numpy function)")
+
+    def __float__(self):
+        raise self._conversion_error("float()")
+
+    def __int__(self):
+        raise self._conversion_error("int()")
+
+    def __complex__(self):
+        raise self._conversion_error("complex()")
+
+    def item(self, *args):
+        raise self._conversion_error(".item()")
+
+    def tolist(self):
+        raise self._conversion_error(".tolist()")
+
+    def __bool__(self):
+        raise self._conversion_error("bool() (an `if` or `while` on a traced value)")
+
+    def __setitem__(self, idx, value):
+        raise TracerAssignmentError(
+            f"item assignment x[{idx!r}] = ... on a traced array {self.aval}: traced arrays are "
+            f"immutable. Use the functional update `x = x.at[{idx!r}].set(value)` "
+            "(or .add / .multiply)")
+
+    def __repr__(self):
+        return f"{type(self).__name__}<{self.interp.name}>({self.aval})"
+
+
+def is_tracer(x):
+    return isinstance(x, Tracer)

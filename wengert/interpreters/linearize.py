@@ -1,0 +1,103 @@
+"""The linear tape of reverse mode.
+
+Reverse mode here is *derived* from forward mode.  `vjp` runs a JVPInterpreter
+whose tangents are `LinearTracer`s of a `TapeInterpreter`.  The primal half of
+every jvp rule is evaluated eagerly by the parent; the tangent half applies
+linear primitives (mul by a residual, add, reduce_sum, reshape, ...) to linear
+tracers, and the tape interpreter records each of those as one small entry:
+
+    (primitive, params, args, out)
+
+where `args` mixes linear tracers (the tape's slots) and constants (the
+residuals the forward pass computed, e.g. cos(x) for sin).  The backward pass
+(transpose.py) walks the entries in reverse applying `transpose` rules.
+Shapes come from the primitives' `shape` rules on avals; no `Graph` with named
+variables is built unless someone asks for one (`tape_to_graph`).
+"""
+import numpy as np
+
+from ..core import Interpreter, MissingRuleError, Tracer, get_aval
+
+
+class LinearTracer(Tracer):
+    __slots__ = ("_aval", "slot")
+
+    def __init__(self, interp, aval, slot):
+        self.interp, self._aval, self.slot = interp, aval, slot
+
+    @property
+    def aval(self):
+        return self._aval
+
+
+class TapeInterpreter(Interpreter):
+    name = "linear tape"
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.tape = []        # entries (prim, params, args, out_tracer)
+        self.nslots = 0
+
+    def new_tracer(self, aval):
+        tracer = LinearTracer(self, aval, self.nslots)
+        self.nslots += 1
+        return tracer
+
+    def process(self, prim, args, params):
+        mine = False
+        for a in args:
+            if type(a) is LinearTracer and a.interp is self:
+                mine = True
+                break
+        if not mine:   # residual arithmetic: evaluate it now, below us
+            return self.parent.process(prim, args, params)
+        if not prim.linear:
+            raise MissingRuleError(
+                f"primitive '{prim.name}' was applied to a tangent during reverse mode but has no "
+                "transpose rule (it is not linear in that argument). A jvp rule may only apply "
+                "linear ops to tangents; if this is a custom_jvp rule, make it linear in the "
+                "tangents")
+        aval = prim.shape(*[get_aval(a) for a in args], **params)
+        out = self.new_tracer(aval)
+        self.tape.append((prim, params, args, out))
+        return out
+
+
+def forward_pass(tape_interp, in_tracers, tangents, out_tracers):
+    """Replay the tape on new input tangents: the Jacobian-vector product J t.
+    Runs under the current interpreter, so it can itself be differentiated."""
+    from ..core import Zero, bind
+    env = {t.slot: v for t, v in zip(in_tracers, tangents) if type(v) is not Zero}
+    for prim, params, args, out in tape_interp.tape:
+        vals, live = [], False
+        for a in args:
+            if type(a) is LinearTracer and a.interp is tape_interp:
+                v = env.get(a.slot)
+                if v is None:         # a zero tangent: instantiate for this op
+                    v = np.zeros(a.aval.shape, a.aval.dtype)
+                else:
+                    live = True
+                vals.append(v)
+            else:
+                vals.append(a)
+        if live:
+            env[out.slot] = bind(prim, *vals, **params)
+    return [env.get(o.slot) if type(o) is LinearTracer else None for o in out_tracers]
+
+
+def tape_to_graph(tape_interp, in_tracers, out_tracers):
+    """The linear tape as a Wengert-list `Graph` (residuals appear as constants)."""
+    from ..ir import Eqn, Graph, Lit, Var
+    var = {}
+
+    def atom(a):
+        if type(a) is LinearTracer and a.interp is tape_interp:
+            if a.slot not in var:
+                var[a.slot] = Var(a.aval)
+            return var[a.slot]
+        return Lit(a)
+    inputs = [atom(t) for t in in_tracers]
+    eqns = [Eqn(prim, [atom(a) for a in args], [atom(out)], params)
+            for prim, params, args, out in tape_interp.tape]
+    outs = [atom(o) if type(o) is LinearTracer else Lit(0.0) for o in out_tracers]
+    return Graph(inputs, eqns, outs)

@@ -1,0 +1,158 @@
+"""The IR: the Wengert list.
+
+A `Graph` is the evaluation trace of the lecture: inputs v_{1-n} .. v_0, one
+equation per elementary operation v_i = phi_i(v_j, ...), and outputs.  The
+staged program of `make_graph`, the linear tape of reverse mode (on request) and,
+later, jit's programs are all `Graph`s, so one printer and one `to_dot` serve
+them all.
+
+Variables get their display names only when printed, numbered as in the
+lecture: inputs v_{1-n}..v_0, then intermediates v_1, v_2, ... in order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import WengertError, bind, get_aval
+
+
+class Var:
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Var({self.aval})"
+
+
+class Lit:
+    """A constant operand (a residual, a Python number, an outer tracer)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def aval(self):
+        return get_aval(self.value)
+
+    def __repr__(self):
+        return f"Lit({_show_value(self.value)})"
+
+
+class Eqn:
+    __slots__ = ("prim", "inputs", "outputs", "params")
+
+    def __init__(self, prim, inputs, outputs, params):
+        self.prim, self.inputs, self.outputs, self.params = prim, inputs, outputs, params
+
+
+def _show_value(v):
+    aval = get_aval(v)
+    if aval.shape == () and not hasattr(v, "interp"):
+        return repr(v.item() if hasattr(v, "item") else v)
+    return f"const:{aval}"
+
+
+def _show_param(v):
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}"
+    if callable(v):
+        return getattr(v, "__name__", "fn")
+    return repr(v)
+
+
+class Graph:
+    """inputs: list of Var; eqns: list of Eqn; outputs: list of Var or Lit."""
+
+    def __init__(self, inputs, eqns, outputs):
+        self.inputs, self.eqns, self.outputs = list(inputs), list(eqns), list(outputs)
+
+    # -- names -------------------------------------------------------------
+    def names(self):
+        """Display names: v_{1-n}..v_0 for inputs, v_1.. for intermediates."""
+        names, n = {}, len(self.inputs)
+        for i, v in enumerate(self.inputs):
+            names[id(v)] = f"v{i + 1 - n}"
+        k = 0
+        for eqn in self.eqns:
+            for v in eqn.outputs:
+                k += 1
+                names[id(v)] = f"v{k}"
+        return names
+
+    def _atom(self, a, names):
+        return names.get(id(a), "?") if isinstance(a, Var) else _show_value(a.value)
+
+    # -- printing ----------------------------------------------------------
+    def pretty(self):
+        names = self.names()
+        ins = ", ".join(f"{names[id(v)]}:{v.aval}" for v in self.inputs)
+        lines = [f"{{ lambda {ins} ."]
+        for eqn in self.eqns:
+            outs = " ".join(f"{names[id(v)]}:{v.aval}" for v in eqn.outputs)
+            args = " ".join(self._atom(a, names) for a in eqn.inputs)
+            params = "".join(f" {k}={_show_param(v)}" for k, v in eqn.params.items())
+            lines.append(f"    {outs} = {eqn.prim.name}{('[' + params[1:] + ']') if params else ''} {args}")
+        outs = ", ".join(self._atom(a, names) for a in self.outputs)
+        lines.append(f"  in ({outs}) }}")
+        return "\n".join(lines)
+
+    __str__ = pretty
+
+    def __repr__(self):
+        return f"<Graph: {len(self.inputs)} inputs, {len(self.eqns)} equations, {len(self.outputs)} outputs>"
+
+    def to_dot(self):
+        """Graphviz source of the computational graph (render with `dot -Tpng`)."""
+        names = self.names()
+        lines = ["digraph wengert {", "  rankdir=LR;", "  node [fontname=Helvetica];"]
+        for v in self.inputs:
+            lines.append(f'  "{names[id(v)]}" [shape=box, label="{names[id(v)]}\\n{v.aval}"];')
+        for i, eqn in enumerate(self.eqns):
+            out = " ".join(names[id(v)] for v in eqn.outputs)
+            lines.append(f'  "{out}" [shape=ellipse, label="{out} = {eqn.prim.name}\\n{eqn.outputs[0].aval}"];')
+            for j, a in enumerate(eqn.inputs):
+                if isinstance(a, Var):
+                    lines.append(f'  "{names[id(a)]}" -> "{out}";')
+                else:
+                    lit = f"c{i}_{j}"
+                    lines.append(f'  "{lit}" [shape=plaintext, label="{_show_value(a.value)}"];')
+                    lines.append(f'  "{lit}" -> "{out}";')
+        lines.append("}")
+        return "\n".join(lines)
+
+    # -- semantics ---------------------------------------------------------
+    def eval(self, *args):
+        """Evaluate through `bind`, so evaluating a graph can be differentiated."""
+        if len(args) != len(self.inputs):
+            raise WengertError(f"graph takes {len(self.inputs)} inputs, got {len(args)}")
+        env = {id(v): a for v, a in zip(self.inputs, args)}
+        read = lambda a: env[id(a)] if isinstance(a, Var) else a.value
+        for eqn in self.eqns:
+            out = bind(eqn.prim, *[read(a) for a in eqn.inputs], **eqn.params)
+            outs = out if eqn.prim.multiple_results else [out]
+            for v, o in zip(eqn.outputs, outs):
+                env[id(v)] = o
+        return [read(a) for a in self.outputs]
+
+    def typecheck(self):
+        """Check every variable is defined before use and every aval matches its op's
+        shape rule; raise WengertError naming the first offending equation."""
+        defined = {id(v) for v in self.inputs}
+        for k, eqn in enumerate(self.eqns):
+            for a in eqn.inputs:
+                if isinstance(a, Var) and id(a) not in defined:
+                    raise WengertError(f"equation {k} ({eqn.prim.name}) uses an undefined variable")
+            out = eqn.prim.shape(*[a.aval for a in eqn.inputs], **eqn.params)
+            outs = out if eqn.prim.multiple_results else [out]
+            for v, aval in zip(eqn.outputs, outs):
+                if v.aval != aval:
+                    raise WengertError(f"equation {k} ({eqn.prim.name}): output declared "
+                                       f"{v.aval} but its shape rule gives {aval}")
+                defined.add(id(v))
+        for a in self.outputs:
+            if isinstance(a, Var) and id(a) not in defined:
+                raise WengertError("a graph output is never defined")
+        return True

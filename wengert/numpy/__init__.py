@@ -1,0 +1,931 @@
+"""wengert.numpy: the NumPy namespace, differentiable in every mode to any order.
+
+Each function binds primitives (wengert/ops) or composes other functions here.
+NumPy semantics are the contract: broadcasting, NEP 50 promotion, axis and
+keepdims, negative axes, 0-d and empty arrays.  On plain arrays every function
+simply computes (the bottom interpreter calls NumPy); inside a transform it is
+traced.  Creation functions return plain NumPy arrays: constants.
+"""
+import builtins
+import math
+
+import numpy as _np
+from numpy import (bool_, complex128, dtype, e, euler_gamma, finfo, float16, float32,  # noqa: F401
+                   float64, iinfo, inf, int8, int16, int32, int64, intp, nan, ndarray, newaxis,
+                   pi, uint8)
+
+from ..core import InputError, Tracer, bind
+from ..ops import elementwise as E
+from ..ops import linalg as L
+from ..ops import reductions as R
+from ..ops import structural as S
+
+_PASS = (Tracer, _np.ndarray, _np.generic, float, int, bool, complex)
+
+
+def _c(x):
+    """An operand: arrays, scalars and tracers pass; sequences become arrays."""
+    if isinstance(x, _PASS):
+        return x
+    if isinstance(x, (list, tuple)):
+        return asarray(x)
+    raise InputError(f"wengert.numpy: cannot use a {type(x).__name__} ({x!r:.40}) as an array")
+
+
+def _shape(x):
+    return x.aval.shape if isinstance(x, Tracer) else _np.shape(x)
+
+
+def _ndim(x):
+    return len(_shape(x))
+
+
+def _dtype(x):
+    return x.aval.dtype if isinstance(x, Tracer) else _np.result_type(x)
+
+
+def shape(x):
+    return _shape(_c(x))
+
+
+def ndim(x):
+    return _ndim(_c(x))
+
+
+def size(x):
+    return math.prod(_shape(_c(x)))
+
+
+def _norm_axis(axis, nd, fname="axis"):
+    if not -nd <= axis < builtins.max(nd, 1) or (nd == 0 and axis not in (0, -1)):
+        raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension {nd}")
+    return axis % nd if nd else 0
+
+
+def _axes(axis, nd):
+    if axis is None:
+        return tuple(range(nd))
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(sorted(_norm_axis(a, nd) for a in axis))
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"duplicate value in 'axis': {axis}")
+        return axes
+    return (_norm_axis(axis, nd),)
+
+
+# ---------------------------------------------------------------- elementwise
+def _unary(prim):
+    def fn(x):
+        return prim.bind(_c(x))
+    fn.__name__ = prim.name
+    fn.__doc__ = f"Elementwise {prim.name}, as numpy.{prim.name}."
+    return fn
+
+
+def _binary(prim):
+    def fn(x, y):
+        return prim.bind(_c(x), _c(y))
+    fn.__name__ = prim.name
+    fn.__doc__ = f"Elementwise {prim.name} with broadcasting, as in NumPy."
+    return fn
+
+
+sin, cos, tan = _unary(E.sin_p), _unary(E.cos_p), _unary(E.tan_p)
+arcsin, arccos, arctan = _unary(E.arcsin_p), _unary(E.arccos_p), _unary(E.arctan_p)
+sinh, cosh, tanh = _unary(E.sinh_p), _unary(E.cosh_p), _unary(E.tanh_p)
+arcsinh, arccosh, arctanh = _unary(E.arcsinh_p), _unary(E.arccosh_p), _unary(E.arctanh_p)
+exp, exp2, expm1 = _unary(E.exp_p), _unary(E.exp2_p), _unary(E.expm1_p)
+log, log2, log10, log1p = _unary(E.log_p), _unary(E.log2_p), _unary(E.log10_p), _unary(E.log1p_p)
+sqrt, cbrt, square = _unary(E.sqrt_p), _unary(E.cbrt_p), _unary(E.square_p)
+abs = absolute = fabs = _unary(E.abs_p)
+negative = _unary(E.neg_p)
+sign, floor, ceil, trunc = _unary(E.sign_p), _unary(E.floor_p), _unary(E.ceil_p), _unary(E.trunc_p)
+fix = trunc
+isnan, isinf, isfinite = _unary(E.isnan_p), _unary(E.isinf_p), _unary(E.isfinite_p)
+logical_not = _unary(E.not_p)
+
+add, subtract, multiply = _binary(E.add_p), _binary(E.sub_p), _binary(E.mul_p)
+divide = true_divide = _binary(E.div_p)
+arctan2, hypot, logaddexp = _binary(E.arctan2_p), _binary(E.hypot_p), _binary(E.logaddexp_p)
+maximum, minimum = _binary(E.maximum_p), _binary(E.minimum_p)
+remainder = mod = _binary(E.remainder_p)
+fmod, floor_divide = _binary(E.fmod_p), _binary(E.floor_divide_p)
+heaviside = _binary(E.heaviside_p)
+equal, not_equal = _binary(E.eq_p), _binary(E.ne_p)
+less, less_equal, greater, greater_equal = (_binary(E.lt_p), _binary(E.le_p),
+                                            _binary(E.gt_p), _binary(E.ge_p))
+logical_and, logical_or, logical_xor = _binary(E.and_p), _binary(E.or_p), _binary(E.xor_p)
+
+
+def positive(x):
+    return _c(x)
+
+
+def reciprocal(x):
+    return E.div_p.bind(1.0, _c(x))
+
+
+def deg2rad(x):
+    return multiply(x, _np.pi / 180)
+
+
+def rad2deg(x):
+    return multiply(x, 180 / _np.pi)
+
+
+radians, degrees = deg2rad, rad2deg
+
+
+def power(x, y):
+    """x ** y.  A constant integer exponent becomes `integer_pow` (repeated
+    multiplication: exact at x = 0 to every order, and far faster than pow)."""
+    x, y = _c(x), _c(y)
+    if isinstance(y, (int, float, _np.integer, _np.floating)) and not isinstance(y, bool):
+        if float(y).is_integer() and builtins.abs(y) <= 64 and not isinstance(x, int):
+            return E.integer_pow_p.bind(x, n=int(y))
+        if y == 0.5:
+            return E.sqrt_p.bind(x)
+    return E.pow_p.bind(x, y)
+
+
+float_power = power
+
+
+def round(x, decimals=0):
+    return E.round_p.bind(_c(x), decimals=decimals)
+
+
+around = rint = round
+
+
+def clip(x, a_min=None, a_max=None):
+    """Clip to [a_min, a_max]; at a bound the derivative is 1/2 (the maximum/minimum
+    tie convention)."""
+    x = _c(x)
+    if a_min is not None:
+        x = maximum(x, a_min)
+    if a_max is not None:
+        x = minimum(x, a_max)
+    return x
+
+
+def fmax(x, y):
+    x, y = _c(x), _c(y)
+    return where(isnan(y), x, where(isnan(x), y, maximum(x, y)))
+
+
+def fmin(x, y):
+    x, y = _c(x), _c(y)
+    return where(isnan(y), x, where(isnan(x), y, minimum(x, y)))
+
+
+def where(condition, x=None, y=None):
+    """Select from x where condition holds, else y.  The derivative flows only to
+    the selected branch, but an inf/nan *derivative* in the other branch still
+    poisons it (0 * inf = nan): use the double-where idiom (docs/conventions.md)."""
+    if x is None and y is None:
+        return _np.where(_concrete(condition, "where(condition)"))
+    return E.select_p.bind(_c(condition), _c(x), _c(y))
+
+
+def sinc(x):
+    """sin(pi x) / (pi x), with the limit 1 at 0.  Near 0 a Taylor polynomial is used so
+    that derivatives of every order are right there too."""
+    x = _c(x)
+    near = less(abs(x), 1e-3)
+    xs = where(near, 1.0, x)
+    px, p0 = multiply(pi, xs), multiply(pi, x)
+    p2 = square(p0)
+    series = add(subtract(1.0, divide(p2, 6.0)), divide(square(p2), 120.0))
+    return where(near, series, divide(sin(px), px))
+
+
+def astype(x, dtype):
+    return E.convert_element_type(_c(x), dtype)
+
+
+def real(x):
+    return _c(x)
+
+
+def conj(x):
+    return _c(x)
+
+
+conjugate = conj
+
+
+def _concrete(x, what):
+    """The concrete value under forward-mode tracers (an index, a sort order); a
+    value being staged has none, which is an error naming `what`."""
+    from ..core import TracerConversionError
+    while isinstance(x, Tracer):
+        x._check_alive()
+        if not hasattr(x, "x"):
+            raise TracerConversionError(
+                f"{what} needs a concrete value, but it is an abstract value {x.aval} inside "
+                f"`{x.interp.name}`; compute it from constants outside the traced function")
+        x = x.x
+    return _np.asarray(x)
+
+
+# ---------------------------------------------------------------- reductions
+def _keep(y, x_shape, axes, keepdims):
+    if not keepdims:
+        return y
+    return S.reshape_p.bind(y, shape=tuple(1 if i in axes else n for i, n in enumerate(x_shape)))
+
+
+def sum(a, axis=None, dtype=None, keepdims=False):
+    """Sum over axes, as numpy.sum."""
+    a = _c(a)
+    if dtype is not None:
+        a = astype(a, dtype)
+    axes = _axes(axis, _ndim(a))
+    return _keep(R.reduce_sum_p.bind(a, axes=axes), _shape(a), axes, keepdims)
+
+
+def mean(a, axis=None, dtype=None, keepdims=False):
+    a = _c(a)
+    axes = _axes(axis, _ndim(a))
+    n = math.prod(_shape(a)[i] for i in axes)
+    s = sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    with _np.errstate(invalid="ignore", divide="ignore"):
+        return divide(s, float(n) if n else _np.float64(n))
+
+
+def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    a = _c(a)
+    axes = _axes(axis, _ndim(a))
+    n = math.prod(_shape(a)[i] for i in axes)
+    dev = subtract(a, mean(a, axis=axis, dtype=dtype, keepdims=True))
+    return divide(sum(square(dev), axis=axis, keepdims=keepdims), float(builtins.max(n - ddof, 0)))
+
+
+def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    """Standard deviation; note d std = inf*0 = nan where the variance is 0 (sqrt'(0) = inf)."""
+    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+
+
+def _extremum(prim, a, axis, keepdims, initial, name):
+    a = _c(a)
+    axes = _axes(axis, _ndim(a))
+    if initial is not None:
+        raise NotImplementedError(f"{name}(initial=...) is not supported; use maximum/minimum")
+    if math.prod(_shape(a)[i] for i in axes) == 0 and _shape(a):
+        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+    return _keep(prim.bind(a, axes=axes), _shape(a), axes, keepdims)
+
+
+def max(a, axis=None, keepdims=False, initial=None):
+    """Maximum over axes; the derivative is split evenly among tied maxima."""
+    return _extremum(R.reduce_max_p, a, axis, keepdims, initial, "max")
+
+
+def min(a, axis=None, keepdims=False, initial=None):
+    """Minimum over axes; the derivative is split evenly among tied minima."""
+    return _extremum(R.reduce_min_p, a, axis, keepdims, initial, "min")
+
+
+amax, amin = max, min
+
+
+def ptp(a, axis=None, keepdims=False):
+    return subtract(max(a, axis, keepdims), min(a, axis, keepdims))
+
+
+def _arg(prim, a, axis, keepdims):
+    a = _c(a)
+    if axis is None:
+        out = prim.bind(ravel(a), axis=0)
+        return reshape(out, (1,) * _ndim(a)) if keepdims else out
+    ax = _norm_axis(axis, _ndim(a))
+    out = prim.bind(a, axis=ax)
+    return expand_dims(out, ax) if keepdims else out
+
+
+def argmax(a, axis=None, keepdims=False):
+    return _arg(R.argmax_p, a, axis, keepdims)
+
+
+def argmin(a, axis=None, keepdims=False):
+    return _arg(R.argmin_p, a, axis, keepdims)
+
+
+def argsort(a, axis=-1):
+    a = _c(a)
+    if axis is None:
+        return R.argsort_p.bind(ravel(a), axis=0)
+    return R.argsort_p.bind(a, axis=_norm_axis(axis, _ndim(a)))
+
+
+def cumsum(a, axis=None, dtype=None):
+    a = _c(a) if dtype is None else astype(a, dtype)
+    if axis is None:
+        a, axis = ravel(a), 0
+    return R.cumsum_p.bind(a, axis=_norm_axis(axis, _ndim(a)), reverse=False)
+
+
+def _last(a, axis):
+    a = _c(a)
+    if axis is None:
+        return ravel(a), 0
+    return a, _norm_axis(axis, _ndim(a))
+
+
+def prod(a, axis=None, keepdims=False, dtype=None):
+    """Product over axes, composed as a pairwise tree of multiplications: exact
+    derivatives of every order even where entries are 0 (no division by x)."""
+    a = _c(a) if dtype is None else astype(a, dtype)
+    axes = _axes(axis, _ndim(a))
+    shp = _shape(a)
+    rest = [i for i in range(len(shp)) if i not in axes]
+    x = transpose(a, rest + list(axes))
+    x = reshape(x, tuple(shp[i] for i in rest) + (math.prod(shp[i] for i in axes),))
+    while _shape(x)[-1] > 1:
+        if _shape(x)[-1] % 2:
+            x = concatenate([x, _np.ones(_shape(x)[:-1] + (1,), _dtype(x))], axis=-1)
+        x = multiply(x[..., 0::2], x[..., 1::2])
+    if _shape(x)[-1] == 0:
+        x = _np.ones(_shape(x)[:-1], _np.result_type(_dtype(a), _np.int_) if _dtype(a).kind in "bi" else _dtype(a))
+    else:
+        x = reshape(x, _shape(x)[:-1])
+    return _keep(x, shp, axes, keepdims)
+
+
+def cumprod(a, axis=None, dtype=None):
+    """Cumulative product by a log-depth (Hillis-Steele) scan of multiplications:
+    exact derivatives at zeros, O(log n) primitives."""
+    a, ax = _last(a if dtype is None else astype(a, dtype), axis)
+    n, k, x = _shape(a)[ax], 1, a
+    while k < n:
+        lead = [slice(None)] * ax
+        ones = _np.ones(_shape(x)[:ax] + (k,) + _shape(x)[ax + 1:], _dtype(x))
+        shifted = concatenate([ones, x[tuple(lead + [slice(0, n - k)])]], axis=ax)
+        x, k = multiply(x, shifted), 2 * k
+    return x
+
+
+def average(a, axis=None, weights=None, returned=False, keepdims=False):
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=keepdims)
+        wsum = _np.float64(math.prod(_shape(_c(a))[i] for i in _axes(axis, _ndim(_c(a)))))
+    else:
+        a, w = _c(a), _c(weights)
+        if _shape(w) != _shape(a):
+            if axis is None or _ndim(w) != 1:
+                raise ValueError("average: 1-D weights need an axis; otherwise weights must match a's shape")
+            ax = _norm_axis(axis, _ndim(a))
+            w = reshape(w, tuple(-1 if i == ax else 1 for i in range(_ndim(a))))
+            w = broadcast_to(w, _shape(a))
+        wsum = sum(w, axis=axis, keepdims=keepdims)
+        avg = divide(sum(multiply(a, w), axis=axis, keepdims=keepdims), wsum)
+    return (avg, wsum) if returned else avg
+
+
+# ---------------------------------------------------------------- shapes
+def _resolve_shape(size, newshape):
+    newshape = (newshape,) if isinstance(newshape, (int, _np.integer)) else tuple(int(n) for n in newshape)
+    if newshape.count(-1) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    if -1 in newshape:
+        known = math.prod(n for n in newshape if n != -1)
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {newshape}")
+        newshape = tuple(size // known if n == -1 else n for n in newshape)
+    if math.prod(newshape) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {newshape}")
+    return newshape
+
+
+def reshape(a, shape=None, order="C", newshape=None):
+    a = _c(a)
+    shape = shape if shape is not None else newshape
+    if order != "C":
+        raise NotImplementedError("reshape: only order='C' is supported")
+    new = _resolve_shape(math.prod(_shape(a)), shape)
+    return a if new == _shape(a) else S.reshape_p.bind(a, shape=new)
+
+
+def ravel(a):
+    return reshape(a, (-1,))
+
+
+def transpose(a, axes=None):
+    a = _c(a)
+    nd = _ndim(a)
+    perm = tuple(reversed(range(nd))) if axes is None else tuple(_norm_axis(i, nd) for i in axes)
+    if sorted(perm) != list(range(nd)):
+        raise ValueError(f"axes {axes} don't match array of dimension {nd}")
+    return a if perm == tuple(range(nd)) else S.transpose_p.bind(a, perm=perm)
+
+
+permute_dims = transpose
+
+
+def swapaxes(a, axis1, axis2):
+    a = _c(a)
+    perm = list(range(_ndim(a)))
+    i, j = _norm_axis(axis1, len(perm)), _norm_axis(axis2, len(perm))
+    perm[i], perm[j] = perm[j], perm[i]
+    return transpose(a, perm)
+
+
+def moveaxis(a, source, destination):
+    a = _c(a)
+    nd = _ndim(a)
+    src = [_norm_axis(int(s), nd) for s in _np.atleast_1d(source)]
+    dst = [_norm_axis(int(d), nd) for d in _np.atleast_1d(destination)]
+    if len(src) != len(dst):
+        raise ValueError("moveaxis: source and destination must have the same number of elements")
+    out = [None] * nd
+    for s, d in zip(src, dst):
+        out[d] = s
+    rest = iter(i for i in range(nd) if i not in src)
+    return transpose(a, [o if o is not None else next(rest) for o in out])
+
+
+def expand_dims(a, axis):
+    a = _c(a)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    nd = _ndim(a) + len(axes)
+    axes = {_norm_axis(x, nd) for x in axes}
+    it = iter(_shape(a))
+    return reshape(a, tuple(1 if i in axes else next(it) for i in range(nd)))
+
+
+def squeeze(a, axis=None):
+    a = _c(a)
+    shp = _shape(a)
+    axes = [i for i, n in enumerate(shp) if n == 1] if axis is None else _axes(axis, len(shp))
+    for i in axes:
+        if shp[i] != 1:
+            raise ValueError(f"cannot select an axis to squeeze out which has size not equal to one (axis {i}, size {shp[i]})")
+    return reshape(a, tuple(n for i, n in enumerate(shp) if i not in axes))
+
+
+def broadcast_to(a, shape):
+    a = _c(a)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    _np.broadcast_shapes(_shape(a), shape)
+    if len(shape) < _ndim(a):
+        raise ValueError(f"cannot broadcast shape {_shape(a)} to {shape}")
+    return a if _shape(a) == shape else S.broadcast_to_p.bind(a, shape=shape)
+
+
+def broadcast_arrays(*args):
+    args = [_c(a) for a in args]
+    shp = _np.broadcast_shapes(*[_shape(a) for a in args])
+    return [broadcast_to(a, shp) for a in args]
+
+
+def atleast_1d(*arys):
+    out = [reshape(a, (1,)) if _ndim(_c(a)) == 0 else _c(a) for a in arys]
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*arys):
+    out = []
+    for a in arys:
+        a = _c(a)
+        out.append(reshape(a, (1,) * (2 - _ndim(a)) + _shape(a)) if _ndim(a) < 2 else a)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_3d(*arys):
+    out = []
+    for a in arys:
+        a = _c(a)
+        nd = _ndim(a)
+        shp = {0: (1, 1, 1), 1: (1,) + _shape(a) + (1,), 2: _shape(a) + (1,)}.get(nd, _shape(a))
+        out.append(reshape(a, shp))
+    return out[0] if len(out) == 1 else out
+
+
+def concatenate(arrays, axis=0):
+    arrays = [_c(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        arrays, axis = [ravel(a) for a in arrays], 0
+    nd = _ndim(arrays[0])
+    if nd == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    ax = _norm_axis(axis, nd)
+    for a in arrays[1:]:
+        sa, s0 = _shape(a), _shape(arrays[0])
+        if len(sa) != nd or any(x != y for i, (x, y) in enumerate(zip(sa, s0)) if i != ax):
+            raise ValueError(f"concatenate: shapes {s0} and {sa} differ outside axis {ax}")
+    if len(arrays) == 1:
+        return arrays[0]
+    return S.concatenate_p.bind(*arrays, axis=ax)
+
+
+def stack(arrays, axis=0):
+    arrays = [_c(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    shapes = {_shape(a) for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError(f"all input arrays must have the same shape, got {sorted(shapes)}")
+    ax = _norm_axis(axis, _ndim(arrays[0]) + 1)
+    return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
+
+
+def vstack(tup):
+    return concatenate([atleast_2d(a) for a in tup], axis=0)
+
+
+def hstack(tup):
+    arrs = [atleast_1d(a) for a in tup]
+    return concatenate(arrs, axis=0 if _ndim(arrs[0]) == 1 else 1)
+
+
+def column_stack(tup):
+    return concatenate([reshape(a, (-1, 1)) if _ndim(_c(a)) < 2 else _c(a) for a in tup], axis=1)
+
+
+def split(ary, indices_or_sections, axis=0):
+    a = _c(ary)
+    ax = _norm_axis(axis, _ndim(a))
+    n = _shape(a)[ax]
+    if isinstance(indices_or_sections, (int, _np.integer)):
+        if n % indices_or_sections:
+            raise ValueError("array split does not result in an equal division")
+        step = n // indices_or_sections
+        bounds = list(range(0, n + 1, step)) if step else [0] * (indices_or_sections + 1)
+    else:
+        bounds = [0] + [builtins.min(int(i), n) for i in indices_or_sections] + [n]
+    lead = (slice(None),) * ax
+    return [_getitem(a, lead + (slice(lo, builtins.max(lo, hi)),)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    a = _c(ary)
+    n = _shape(a)[_norm_axis(axis, _ndim(a))]
+    if isinstance(indices_or_sections, (int, _np.integer)):
+        q, r = divmod(n, int(indices_or_sections))
+        sizes = [q + 1] * r + [q] * (int(indices_or_sections) - r)
+        indices_or_sections = _np.cumsum(sizes)[:-1]
+    return split(a, indices_or_sections, axis)
+
+
+def _take_axis(a, idx, ax, unique):
+    return S.getitem_p.bind(a, idx=(slice(None),) * ax + (_np.asarray(idx),), unique=unique)
+
+
+def flip(m, axis=None):
+    a = _c(m)
+    axes = _axes(axis, _ndim(a))
+    return _getitem(a, tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(_ndim(a))))
+
+
+def fliplr(m):
+    return flip(m, 1)
+
+
+def flipud(m):
+    return flip(m, 0)
+
+
+def roll(a, shift, axis=None):
+    a = _c(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), _shape(a))
+    shifts, axes = _np.broadcast_arrays(_np.atleast_1d(shift), _np.atleast_1d(axis))
+    for s, ax in zip(shifts, axes):
+        ax = _norm_axis(int(ax), _ndim(a))
+        a = _take_axis(a, _np.roll(_np.arange(_shape(a)[ax]), int(s)), ax, True)
+    return a
+
+
+def tile(A, reps):
+    a = _c(A)
+    reps = (reps,) if isinstance(reps, (int, _np.integer)) else tuple(reps)
+    nd = builtins.max(_ndim(a), len(reps))
+    a = reshape(a, (1,) * (nd - _ndim(a)) + _shape(a))
+    reps = (1,) * (nd - len(reps)) + reps
+    shp = _shape(a)
+    inter = tuple(x for n in shp for x in (1, n))
+    big = broadcast_to(reshape(a, inter), tuple(x for r, n in zip(reps, shp) for x in (r, n)))
+    return reshape(big, tuple(r * n for r, n in zip(reps, shp)))
+
+
+def repeat(a, repeats, axis=None):
+    a = _c(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    ax = _norm_axis(axis, _ndim(a))
+    idx = _np.repeat(_np.arange(_shape(a)[ax]), repeats)
+    return _take_axis(a, idx, ax, False)
+
+
+def pad(array, pad_width, mode="constant", constant_values=0):
+    """Pad as numpy.pad for modes constant, edge, reflect, symmetric and wrap; the
+    non-constant modes gather from index maps, so they differentiate exactly."""
+    a = _c(array)
+    nd = _ndim(a)
+    widths = tuple(tuple(int(w) for w in row) for row in _np.broadcast_to(_np.asarray(pad_width), (nd, 2)))
+    if mode == "constant":
+        out = S.pad_p.bind(a, widths=widths)
+        if _np.any(_np.asarray(constant_values) != 0):
+            border = _np.pad(_np.zeros(_shape(a), _dtype(a)), widths, constant_values=constant_values)
+            out = add(out, border)
+        return out
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(f"pad mode {mode!r}: use constant, edge, reflect, symmetric or wrap")
+    for ax, (lo, hi) in enumerate(widths):
+        if lo or hi:
+            idx = _np.pad(_np.arange(_shape(a)[ax]), (lo, hi), mode=mode)
+            a = _take_axis(a, idx, ax, False)
+    return a
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    a = _c(a)
+    nd = _ndim(a)
+    a = moveaxis(a, (_norm_axis(axis1, nd), _norm_axis(axis2, nd)), (-2, -1))
+    n, m = _shape(a)[-2:]
+    rows = _np.arange(builtins.max(0, -offset), builtins.min(n, m - offset))
+    return S.getitem_p.bind(a, idx=(Ellipsis, rows, rows + offset), unique=True)
+
+
+def diag(v, k=0):
+    v = _c(v)
+    if _ndim(v) == 2:
+        return diagonal(v, k)
+    if _ndim(v) != 1:
+        raise ValueError("diag: input must be 1-d or 2-d")
+    n = _shape(v)[0] + builtins.abs(k)
+    rows = _np.arange(_shape(v)[0]) + builtins.max(0, -k)
+    return S.scatter_add_p.bind(_np.zeros((n, n), _dtype(v)), v, idx=(rows, rows + k), unique=True)
+
+
+def trace(a, offset=0, axis1=0, axis2=1):
+    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+def _tri_mask(shape, k, lower):
+    n, m = shape[-2:]
+    mask = _np.tri(n, m, k, dtype=bool) if lower else ~_np.tri(n, m, k - 1, dtype=bool)
+    return mask
+
+
+def tril(m, k=0):
+    m = _c(m)
+    return where(_tri_mask(_shape(m), k, True), m, _np.zeros((), _dtype(m)))
+
+
+def triu(m, k=0):
+    m = _c(m)
+    return where(_tri_mask(_shape(m), k, False), m, _np.zeros((), _dtype(m)))
+
+
+def take(a, indices, axis=None):
+    a = _c(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    return _take_axis(a, _np.asarray(_concrete(indices, "take indices")), _norm_axis(axis, _ndim(a)), False)
+
+
+def _along_index(idx, ax):
+    nd = idx.ndim
+    return tuple(idx if i == ax else _np.arange(idx.shape[i]).reshape([-1 if j == i else 1 for j in range(nd)])
+                 for i in range(nd))
+
+
+def take_along_axis(arr, indices, axis, _unique=False):
+    a = _c(arr)
+    idx = _np.asarray(_concrete(indices, "take_along_axis indices"))
+    if axis is None:
+        a, axis = ravel(a), 0
+    ax = _norm_axis(axis, _ndim(a))
+    if idx.ndim != _ndim(a):
+        raise ValueError("take_along_axis: indices and arr must have the same number of dimensions")
+    a = broadcast_to(a, tuple(s if i == ax else builtins.max(s, t) for i, (s, t) in enumerate(zip(_shape(a), idx.shape))))
+    idx = _np.broadcast_to(idx, tuple(t if i == ax else s for i, (s, t) in enumerate(zip(_shape(a), idx.shape))))
+    return S.getitem_p.bind(a, idx=_along_index(idx, ax), unique=_unique)
+
+
+def sort(a, axis=-1):
+    """Sorted copy; derivatives follow each element to its place (ties keep order)."""
+    a = _c(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    order = _np.asarray(_concrete(argsort(a, axis), "sort"))
+    return take_along_axis(a, order, axis, _unique=True)
+
+
+# ---------------------------------------------------------------- indexing
+def _normalize_index(idx):
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    for i in idx:
+        if isinstance(i, Tracer):
+            i = _concrete(i, "an index")
+            if not isinstance(i, _np.ndarray) and i is not None:
+                raise InputError("indexing with a traced value: indices must be concrete integers")
+        if isinstance(i, (list, _np.ndarray)):
+            i = _np.asarray(i)
+            if i.dtype.kind not in "biu" and i.size:
+                raise IndexError(f"arrays used as indices must be of integer or boolean type, got {i.dtype}")
+            if i.size == 0:
+                i = i.astype(_np.intp)
+            if i.ndim == 0:
+                i = int(i) if i.dtype.kind != "b" else i
+        elif isinstance(i, _np.integer):
+            i = int(i)
+        out.append(i)
+    return tuple(out)
+
+
+def _getitem(a, idx):
+    idx = _normalize_index(idx)
+    unique = all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in idx) or (
+        builtins.sum(isinstance(i, _np.ndarray) for i in idx) == 1
+        and any(isinstance(i, _np.ndarray) and i.dtype == bool for i in idx))
+    return S.getitem_p.bind(a, idx=idx, unique=unique)
+
+
+class _IndexUpdate:
+    """`x.at[idx].set(v)`, `.add(v)`, `.multiply(v)`: functional updates."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getitem__(self, idx):
+        return _IndexUpdateRef(self.x, _normalize_index(idx))
+
+
+class _IndexUpdateRef:
+    def __init__(self, x, idx):
+        self.x, self.idx = x, idx
+
+    def _spread(self, v):
+        """v broadcast into the indexed region, zeros elsewhere; and the region's mask."""
+        region = _np.zeros(_shape(self.x), bool)
+        region[self.idx] = True
+        target = _shape(_np.zeros(_shape(self.x))[self.idx])
+        v = broadcast_to(astype(_c(v), _dtype(self.x)) if _dtype(_c(v)) != _dtype(self.x) else _c(v), target)
+        return S.scatter_add_p.bind(_np.zeros(_shape(self.x), _dtype(self.x)), v, idx=self.idx, unique=False), region
+
+    def add(self, v):
+        spread, _ = self._spread(v)
+        return add(self.x, spread)
+
+    def set(self, v):
+        spread, region = self._spread(v)
+        return where(region, spread, self.x)
+
+    def multiply(self, v):
+        spread, region = self._spread(v)
+        return multiply(self.x, where(region, spread, _np.ones((), _dtype(self.x))))
+
+    def get(self):
+        return _getitem(self.x, self.idx)
+
+
+def at(x):
+    """Functional index updates for any array: `wnp.at(x)[i].set(v)` (traced arrays
+    also have `x.at[i]`)."""
+    return _IndexUpdate(_c(x))
+
+
+# ---------------------------------------------------------------- products
+def _dot_general(a, b, contract, batch=((), ())):
+    return L.dot_general_p.bind(a, b, dims=(contract, batch))
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's broadcasting of leading (batch) dimensions."""
+    a, b = _c(a), _c(b)
+    na, nb = _ndim(a), _ndim(b)
+    if na == 0 or nb == 0:
+        raise ValueError("matmul: input operand does not have enough dimensions (use multiply for scalars)")
+    _check_contract(_shape(a)[-1], _shape(b)[-2 if nb > 1 else 0], "matmul")
+    if na == 1:
+        return _dot_general(a, b, ((0,), (nb - 2 if nb > 1 else 0,)))
+    if nb == 1:
+        return _dot_general(a, b, ((na - 1,), (0,)))
+    batch = _np.broadcast_shapes(_shape(a)[:-2], _shape(b)[:-2])
+    a = broadcast_to(a, batch + _shape(a)[-2:])
+    b = broadcast_to(b, batch + _shape(b)[-2:])
+    nbt = tuple(range(len(batch)))
+    return _dot_general(a, b, ((len(batch) + 1,), (len(batch),)), (nbt, nbt))
+
+
+def _check_contract(n, m, name):
+    if n != m:
+        raise ValueError(f"{name}: contracted dimensions differ ({n} vs {m})")
+
+
+def dot(a, b):
+    a, b = _c(a), _c(b)
+    na, nb = _ndim(a), _ndim(b)
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    kb = 0 if nb == 1 else nb - 2
+    _check_contract(_shape(a)[-1], _shape(b)[kb], "dot")
+    return _dot_general(a, b, ((na - 1,), (kb,)))
+
+
+def vdot(a, b):
+    return sum(multiply(ravel(a), ravel(b)))
+
+
+def inner(a, b):
+    a, b = _c(a), _c(b)
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return multiply(a, b)
+    _check_contract(_shape(a)[-1], _shape(b)[-1], "inner")
+    return _dot_general(a, b, ((_ndim(a) - 1,), (_ndim(b) - 1,)))
+
+
+def outer(a, b):
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def tensordot(a, b, axes=2):
+    a, b = _c(a), _c(b)
+    if isinstance(axes, (int, _np.integer)):
+        ax_a = tuple(range(_ndim(a) - axes, _ndim(a)))
+        ax_b = tuple(range(axes))
+    else:
+        ax_a, ax_b = (tuple(_np.atleast_1d(x).tolist()) for x in axes)
+    ax_a = tuple(_norm_axis(i, _ndim(a)) for i in ax_a)
+    ax_b = tuple(_norm_axis(i, _ndim(b)) for i in ax_b)
+    for i, j in zip(ax_a, ax_b):
+        _check_contract(_shape(a)[i], _shape(b)[j], "tensordot")
+    return _dot_general(a, b, (ax_a, ax_b))
+
+
+def kron(a, b):
+    a, b = _c(a), _c(b)
+    nd = builtins.max(_ndim(a), _ndim(b))
+    a = reshape(a, (1,) * (nd - _ndim(a)) + _shape(a))
+    b = reshape(b, (1,) * (nd - _ndim(b)) + _shape(b))
+    sa, sb = _shape(a), _shape(b)
+    a2 = reshape(a, tuple(x for n in sa for x in (n, 1)))
+    b2 = reshape(b, tuple(x for n in sb for x in (1, n)))
+    return reshape(multiply(a2, b2), tuple(m * n for m, n in zip(sa, sb)))
+
+
+from ._einsum import einsum  # noqa: E402
+
+
+# ---------------------------------------------------------------- creation (constants)
+zeros, ones, full, empty, eye, identity = _np.zeros, _np.ones, _np.full, _np.zeros, _np.eye, _np.identity
+arange, tri = _np.arange, _np.tri
+
+
+def _like_shape(a, shape):
+    return _shape(_c(a)) if shape is None else shape
+
+
+def zeros_like(a, dtype=None, shape=None):
+    return _np.zeros(_like_shape(a, shape), dtype or _dtype(_c(a)))
+
+
+def ones_like(a, dtype=None, shape=None):
+    return _np.ones(_like_shape(a, shape), dtype or _dtype(_c(a)))
+
+
+def full_like(a, fill_value, dtype=None, shape=None):
+    return _np.full(_like_shape(a, shape), fill_value, dtype or _dtype(_c(a)))
+
+
+empty_like = zeros_like
+
+
+def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    if isinstance(start, Tracer) or isinstance(stop, Tracer):
+        frac = _np.linspace(0.0, 1.0, num, endpoint=endpoint)
+        return add(start, multiply(subtract(stop, start), frac))
+    return _np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
+
+
+def _has_tracer(x):
+    if isinstance(x, Tracer):
+        return True
+    return isinstance(x, (list, tuple)) and builtins.any(_has_tracer(i) for i in x)
+
+
+def asarray(a, dtype=None):
+    """An array from an array, a scalar or (nested) sequences, which may hold traced
+    values (they are stacked, so derivatives flow through)."""
+    if isinstance(a, (list, tuple)) and _has_tracer(a):
+        out = stack([asarray(i) for i in a])
+        return out if dtype is None else astype(out, dtype)
+    if isinstance(a, Tracer):
+        return a if dtype is None else astype(a, dtype)
+    return _np.asarray(a, dtype=dtype)
+
+
+def array(a, dtype=None, copy=True):
+    out = asarray(a, dtype)
+    return _np.array(out, copy=True) if copy and isinstance(out, _np.ndarray) else out
+
+
+from . import _methods  # noqa: E402,F401  (the ndarray surface of tracers)
+from . import linalg  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""wengert.numpy.linalg (being filled in)."""

@@ -1,0 +1,70 @@
+"""Reductions: sum, max, min, cumulative sum, argmax/argmin."""
+import numpy as np
+
+from ..core import ShapedArray
+from . import structural as S
+from .rules import def_linear, def_nondiff, new_primitive
+
+
+def _reduced_shape(shape, axes):
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def expand_to(y, shape, axes):
+    """Broadcast a reduced value back over the reduced `axes` of `shape`."""
+    return S.broadcast_to_p.bind(S.reshape_p.bind(y, shape=_kept_shape(shape, axes)), shape=shape)
+
+
+def _sum_shape(a, axes):
+    return ShapedArray(_reduced_shape(a.shape, axes), np.sum(np.ones((), a.dtype)).dtype)
+
+
+reduce_sum_p = def_linear("reduce_sum", lambda x, axes: np.sum(x, axis=axes), _sum_shape,
+                          lambda ct, x, axes: (expand_to(ct, x.aval.shape, axes),))
+
+
+def _extremum(name, impl):
+    prim = new_primitive(name)
+    prim.impl = impl
+    prim.shape = lambda a, axes: ShapedArray(_reduced_shape(a.shape, axes), a.dtype)
+
+    def jvp(xs, ts, axes):    # tangent averaged over tied extrema
+        from .elementwise import convert_p, div_p, eq_p, mul_p
+        x, t = xs[0], ts[0]
+        y = prim.bind(x, axes=axes)
+        shape = np.shape(x) if not hasattr(x, "aval") else x.aval.shape
+        mask = convert_p.bind(eq_p.bind(x, expand_to(y, shape, axes)), dtype=y.dtype)
+        count = reduce_sum_p.bind(mask, axes=axes)
+        return y, div_p.bind(reduce_sum_p.bind(mul_p.bind(t, mask), axes=axes), count)
+    jvp.__name__ = f"_{name}_jvp"
+    prim.jvp = jvp
+    return prim
+
+
+reduce_max_p = _extremum("reduce_max", lambda x, axes: np.max(x, axis=axes))
+reduce_min_p = _extremum("reduce_min", lambda x, axes: np.min(x, axis=axes))
+
+
+def _arg_shape(a, axis):
+    return ShapedArray(_reduced_shape(a.shape, (axis,)) if axis is not None else (), np.intp)
+
+
+argmax_p = def_nondiff("argmax", lambda x, axis: np.argmax(x, axis=axis), _arg_shape)
+argmin_p = def_nondiff("argmin", lambda x, axis: np.argmin(x, axis=axis), _arg_shape)
+argsort_p = def_nondiff("argsort", lambda x, axis: np.argsort(x, axis=axis, kind="stable"),
+                        lambda a, axis: ShapedArray(a.shape, np.intp))
+
+
+def _cumsum_impl(x, axis, reverse):
+    if reverse:
+        return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
+    return np.cumsum(x, axis=axis)
+
+
+cumsum_p = def_linear("cumsum", _cumsum_impl,
+                      lambda a, axis, reverse: ShapedArray(a.shape, np.cumsum(np.ones(1, a.dtype)).dtype),
+                      lambda ct, x, axis, reverse: (cumsum_p.bind(ct, axis=axis, reverse=not reverse),))

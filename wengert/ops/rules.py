@@ -1,0 +1,121 @@
+"""Helpers that build primitives and their rules from one line each.
+
+`def_elementwise` (unary math with a tangent formula), `def_linear` (jvp and
+transpose of a linear op), `def_nondiff` (zero tangent), plus the shape rules
+they share.  Every primitive made here is remembered in `_REGISTRY` so the
+registry test can check that each fills the slots it must.
+"""
+import functools
+
+import numpy as np
+
+from ..core import Primitive, ShapedArray, Zero, get_aval, instantiate
+
+_REGISTRY = []
+
+
+def new_primitive(name, multiple_results=False):
+    prim = Primitive(name, multiple_results)
+    _REGISTRY.append(prim)
+    return prim
+
+
+def all_primitives():
+    return list(_REGISTRY)
+
+
+# -- shape rules ---------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def broadcast_shapes(*shapes):
+    first = shapes[0]
+    if all(s == first for s in shapes):
+        return first
+    return tuple(np.broadcast_shapes(*shapes))
+
+
+_WEAK_DUMMY = {"b": True, "i": 1, "u": 1, "f": 1.0, "c": 1j}
+
+
+@functools.lru_cache(maxsize=4096)
+def _result_dtype(impl, keys, params):
+    dummies = [_WEAK_DUMMY[np.dtype(d).kind] if weak else np.ones((), d) for d, weak in keys]
+    with np.errstate(all="ignore"):
+        return np.asarray(impl(*dummies, **dict(params))).dtype
+
+
+def elementwise_shape(impl):
+    """Output aval of an elementwise op: broadcast shape; dtype as NumPy computes it
+    (NEP 50, read off the impl applied to 0-d dummies and cached)."""
+    def shape(*avals, **params):
+        out_shape = broadcast_shapes(*[a.shape for a in avals])
+        keys = tuple((a.dtype.str, a.weak) for a in avals)
+        dtype = _result_dtype(impl, keys, tuple(sorted(params.items())))
+        return ShapedArray(out_shape, dtype)
+    shape.__name__ = f"{getattr(impl, '__name__', 'op')}_shape"
+    return shape
+
+
+def shape_by_dummy(impl):
+    """Shape rule for structural ops: run `impl` on zero-strided dummies, which is
+    exact NumPy semantics (indexing, reshape, transpose...) at no memory cost."""
+    def shape(*avals, **params):
+        dummies = [np.lib.stride_tricks.as_strided(np.zeros(1, a.dtype), a.shape,
+                                                   (0,) * len(a.shape)) for a in avals]
+        out = impl(*dummies, **params)
+        if isinstance(out, (list, tuple)):
+            return [ShapedArray(np.shape(o), np.asarray(o).dtype) for o in out]
+        return ShapedArray(np.shape(out), np.asarray(out).dtype)
+    return shape
+
+
+# -- tangent helpers ------------------------------------------------------------
+def zeros_like_aval(aval):
+    return np.zeros(aval.shape, aval.dtype)
+
+
+def is_zero(t):
+    return type(t) is Zero
+
+
+# -- one-line constructors --------------------------------------------------------
+def def_elementwise(name, impl, tangent):
+    """Unary math op.  `tangent(t, x, y)` gives the output tangent in wengert ops."""
+    prim = new_primitive(name)
+    prim.impl, prim.shape = impl, elementwise_shape(impl)
+
+    def jvp(xs, ts):
+        x, t = xs[0], ts[0]
+        y = prim.bind(x)
+        return y, tangent(t, x, y)
+    jvp.__name__ = f"_{name}_jvp"
+    prim.jvp = jvp
+    return prim
+
+
+def def_nondiff(name, impl, shape=None):
+    """An op whose outputs carry no derivative (comparisons, floor, argmax)."""
+    prim = new_primitive(name)
+    prim.impl, prim.shape, prim.nondiff = impl, shape or elementwise_shape(impl), True
+    return prim
+
+
+def def_linear(name, impl, shape, transpose):
+    """An op linear in all of its array arguments: the jvp applies the op to the
+    tangents and the transpose rule is all reverse mode needs."""
+    prim = new_primitive(name)
+    prim.impl, prim.shape, prim.transpose, prim.linear = impl, shape, transpose, True
+
+    def jvp(xs, ts, **params):
+        if len(ts) == 1:
+            return prim.bind(xs[0], **params), prim.bind(ts[0], **params)
+        ts = [instantiate(t) for t in ts]
+        return prim.bind(*xs, **params), prim.bind(*ts, **params)
+    jvp.__name__ = f"_{name}_jvp"
+    prim.jvp = jvp
+    return prim
+
+
+def aval_of(x):
+    """aval of a value or of an UndefinedPrimal placeholder."""
+    a = getattr(x, "aval", None)
+    return a if isinstance(a, ShapedArray) else get_aval(x)
