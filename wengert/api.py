@@ -16,6 +16,7 @@ from .tree import tree_flatten, tree_unflatten
 
 
 # ------------------------------------------------------------------ input checks
+@functools.lru_cache(maxsize=256)
 def _argnums_tuple(argnums, nargs, fname):
     single = isinstance(argnums, (int, np.integer))
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
@@ -44,7 +45,8 @@ def _canon_leaf(x, fname, where, allow_int=False):
 
 
 def _dyn_args(fname, args, argnums, allow_int=False):
-    single, nums = _argnums_tuple(argnums, len(args), fname)
+    single, nums = _argnums_tuple(argnums if isinstance(argnums, int) else tuple(argnums),
+                                  len(args), fname)
     dyn = args[nums[0]] if single else tuple(args[i] for i in nums)
     leaves, td = tree_flatten(dyn)
     leaves = [_canon_leaf(x, fname, f"argument {nums[0] if single else nums} leaf {k}", allow_int)
@@ -88,8 +90,9 @@ class _Linearized:
         jvp = JVPInterpreter(parent, inner=self.tape, name=name)
         self.inputs, self.in_lin, tracers = leaves, [], []
         for x in leaves:
-            if is_float(get_aval(x).dtype):
-                t = self.tape.new_tracer(get_aval(x))
+            aval = get_aval(x)
+            if aval.dtype.kind in "fc":
+                t = self.tape.new_tracer(aval)
                 tracers.append(JVPTracer(jvp, x, t))
             else:      # allow_int: a constant
                 t = None
@@ -158,6 +161,8 @@ def _check_cts(name, lin, ct_tree):
 
 
 # ------------------------------------------------------------------ grad
+_ONE = {np.dtype(d): np.ones((), d)[()] for d in (np.float16, np.float32, np.float64)}
+
 def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
     """Return a function computing `f` and its gradient by one reverse pass.
 
@@ -181,16 +186,17 @@ def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
     def value_and_grad_f(*args, **kwargs):
         leaves, td, rebuild = _dyn_args("grad", args, argnums, allow_int)
         lin = _Linearized(lambda *xs: f(*rebuild(xs), **kwargs), leaves, "grad", has_aux, allow_int)
-        if len(lin.out) != 1 or get_aval(lin.out[0]).shape != ():
+        y_aval = get_aval(lin.out[0]) if len(lin.out) == 1 else None
+        if y_aval is None or y_aval.shape != ():
             shapes = [get_aval(o).shape for o in lin.out]
             raise NonScalarOutputError(
                 f"grad requires a scalar output, got {'shape ' + str(shapes[0]) if len(shapes) == 1 else f'{len(shapes)} outputs of shapes {shapes}'}; "
                 "use jacrev or vjp for non-scalar outputs (or reduce it, e.g. with .sum())")
         y = lin.out[0]
-        if not is_float(get_aval(y).dtype):
+        if not is_float(y_aval.dtype):
             raise NonScalarOutputError(f"grad requires a floating-point output, got dtype "
-                                       f"{get_aval(y).dtype}")
-        seed = np.ones((), get_aval(y).dtype)[()]
+                                       f"{y_aval.dtype}")
+        seed = _ONE[y_aval.dtype] if y_aval.dtype in _ONE else np.ones((), y_aval.dtype)[()]
         grads = tree_unflatten(td, lin.transpose([seed], consume=True))
         lin.release()
         value = (y, lin.aux) if has_aux else y

@@ -67,6 +67,13 @@ class ShapedArray:
     def __init__(self, shape, dtype, weak=False):
         self.shape, self.dtype, self.weak = tuple(shape), np.dtype(dtype), weak
 
+    @classmethod
+    def fast(cls, shape, dtype, weak=False):
+        """Constructor for the hot path: `shape` a tuple and `dtype` a np.dtype already."""
+        aval = object.__new__(cls)
+        aval.shape, aval.dtype, aval.weak = shape, dtype, weak
+        return aval
+
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
 
@@ -87,13 +94,18 @@ class ShapedArray:
 _PY_SCALARS = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
 
 
+_WEAK_AVALS = {t: ShapedArray((), d, weak=True) for t, d in _PY_SCALARS.items()}
+
+
 def get_aval(x):
     """The aval of any value: a tracer knows its own; arrays and scalars are read."""
+    t = type(x)
+    if t is np.ndarray or t is np.float64 or t is np.float32:
+        return ShapedArray.fast(x.shape, x.dtype)
+    if t in _WEAK_AVALS:
+        return _WEAK_AVALS[t]
     if isinstance(x, Tracer):
         return x.aval
-    t = type(x)
-    if t in _PY_SCALARS:
-        return ShapedArray((), _PY_SCALARS[t], weak=True)
     if isinstance(x, (np.ndarray, np.generic)):
         return ShapedArray(x.shape, x.dtype)
     if hasattr(x, "shape") and hasattr(x, "dtype"):  # other array libraries
@@ -103,7 +115,7 @@ def get_aval(x):
 
 
 def is_float(dtype):
-    return np.issubdtype(dtype, np.inexact)
+    return dtype.kind in "fc"
 
 
 # --------------------------------------------------------------------------
@@ -123,6 +135,22 @@ class Zero:
 
     def __repr__(self):
         return f"Zero({self.aval})"
+
+
+class UndefinedPrimal:
+    """In a transpose rule, stands for an argument the op is linear in: the
+    unknown whose cotangent the rule computes.  Only its aval is known."""
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"UndefinedPrimal({self.aval})"
+
+
+def is_undefined(x):
+    return type(x) is UndefinedPrimal
 
 
 def instantiate(t, like=None):

@@ -56,8 +56,13 @@ class TreeDef:
 LEAF = TreeDef("leaf", None, ())
 
 
+_LEAVES = {float, int, bool, complex}
+
+
 def _children(x):
     t = type(x)
+    if t in _LEAVES or t.__module__ == "numpy":
+        return None
     if t is tuple or t is list:
         return t, None, list(x)
     if t is dict:

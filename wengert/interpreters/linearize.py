@@ -57,8 +57,12 @@ class TapeInterpreter(Interpreter):
                 "transpose rule (it is not linear in that argument). A jvp rule may only apply "
                 "linear ops to tangents; if this is a custom_jvp rule, make it linear in the "
                 "tangents")
-        aval = prim.shape(*[get_aval(a) for a in args], **params)
-        out = self.new_tracer(aval)
+        aval = prim.shape(*[a.aval if isinstance(a, Tracer) else get_aval(a) for a in args],
+                          **params)
+        if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
+            out = [self.new_tracer(a) for a in aval]
+        else:
+            out = self.new_tracer(aval)
         self.tape.append((prim, params, args, out))
         return out
 
@@ -81,7 +85,10 @@ def forward_pass(tape_interp, in_tracers, tangents, out_tracers):
             else:
                 vals.append(a)
         if live:
-            env[out.slot] = bind(prim, *vals, **params)
+            if prim.multiple_results:
+                env.update((o.slot, v) for o, v in zip(out, bind(prim, *vals, **params)))
+            else:
+                env[out.slot] = bind(prim, *vals, **params)
     return [env.get(o.slot) if type(o) is LinearTracer else None for o in out_tracers]
 
 
@@ -97,7 +104,7 @@ def tape_to_graph(tape_interp, in_tracers, out_tracers):
             return var[a.slot]
         return Lit(a)
     inputs = [atom(t) for t in in_tracers]
-    eqns = [Eqn(prim, [atom(a) for a in args], [atom(out)], params)
+    eqns = [Eqn(prim, [atom(a) for a in args], [atom(o) for o in (out if type(out) is list else [out])], params)
             for prim, params, args, out in tape_interp.tape]
     outs = [atom(o) if type(o) is LinearTracer else Lit(0.0) for o in out_tracers]
     return Graph(inputs, eqns, outs)

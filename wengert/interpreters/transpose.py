@@ -13,23 +13,10 @@ entries needs no deep Python stack.  The transpose rules are written in
 wengert ops and run under the interpreter that was current when the transform
 started, which is how reverse mode nests inside reverse or forward mode.
 """
-from ..core import Zero, call_under, get_aval
+import numpy as np
+
+from ..core import UndefinedPrimal, Zero, call_under, get_aval, is_undefined  # noqa: F401
 from .linearize import LinearTracer
-
-
-class UndefinedPrimal:
-    """Stands for an argument the op is linear in; only its aval is known."""
-    __slots__ = ("aval",)
-
-    def __init__(self, aval):
-        self.aval = aval
-
-    def __repr__(self):
-        return f"UndefinedPrimal({self.aval})"
-
-
-def is_undefined(x):
-    return type(x) is UndefinedPrimal
 
 
 def backward_pass(tape_interp, in_tracers, out_tracers, out_cts, under, consume):
@@ -54,9 +41,15 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume):
     while i:
         i -= 1
         prim, params, args, out = tape.pop() if consume else entries[i]
-        ct = cts.pop(out.slot, None)
-        if ct is None:
-            continue
+        if type(out) is list:        # a multiple-result linear op
+            ct = [cts.pop(o.slot, None) for o in out]
+            if all(c is None for c in ct):
+                continue
+            ct = [Zero(np.zeros(o.aval.shape, o.aval.dtype)) if c is None else c for c, o in zip(ct, out)]
+        else:
+            ct = cts.pop(out.slot, None)
+            if ct is None:
+                continue
         _transpose_entry(tape_interp, prim, params, args, ct, cts, add_tangents)
     return [cts.get(t.slot) for t in in_tracers]
 
@@ -76,7 +69,10 @@ def _transpose_entry(tape_interp, prim, params, args, ct, cts, add_tangents):
 
 def _cast(ct, aval):
     # A float32 input promoted by a float64 constant gets its cotangent back in float32.
-    if get_aval(ct).dtype != aval.dtype:
+    dtype = getattr(ct, "dtype", None)
+    if dtype is None:
+        dtype = get_aval(ct).dtype
+    if dtype != aval.dtype:
         from ..ops.elementwise import convert_element_type
         return convert_element_type(ct, aval.dtype)
     return ct

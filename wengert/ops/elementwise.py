@@ -6,7 +6,7 @@ Conventions at non-smooth points (docs/conventions.md):
 """
 import numpy as np
 
-from ..core import ShapedArray, Zero, is_float
+from ..core import ShapedArray, is_undefined, Zero, is_float
 from . import reductions as R
 from . import structural as S
 from .rules import def_elementwise, def_linear, def_nondiff, elementwise_shape, is_zero, new_primitive
@@ -43,7 +43,6 @@ def add_tangents(a, b):
 
 def _linear_binary_transpose(sign_y):
     def transpose(ct, x, y):
-        from ..interpreters.transpose import is_undefined
         ct_x = unbroadcast(ct, x.aval) if is_undefined(x) else None
         ct_y = None
         if is_undefined(y):
@@ -53,18 +52,18 @@ def _linear_binary_transpose(sign_y):
 
 
 # ---------------------------------------------------------------- linear
-neg_p = def_linear("neg", np.negative, elementwise_shape(np.negative),
+neg_p = def_linear("neg", np.negative, elementwise_shape(np.negative, True),
                    lambda ct, x: (neg_p.bind(ct),))
 
-add_p = def_linear("add", np.add, elementwise_shape(np.add), _linear_binary_transpose(+1))
-sub_p = def_linear("sub", np.subtract, elementwise_shape(np.subtract), _linear_binary_transpose(-1))
+add_p = def_linear("add", np.add, elementwise_shape(np.add, True), _linear_binary_transpose(+1))
+sub_p = def_linear("sub", np.subtract, elementwise_shape(np.subtract, True), _linear_binary_transpose(-1))
 
 
 def _add_jvp(xs, ts):
     y = add_p.bind(*xs)
     tx, ty = ts
     if is_zero(ty):
-        return y, match(tx, y)
+        return y, (Zero(y) if is_zero(tx) else match(tx, y))
     return y, (match(ty, y) if is_zero(tx) else add_p.bind(tx, ty))
 
 
@@ -72,7 +71,7 @@ def _sub_jvp(xs, ts):
     y = sub_p.bind(*xs)
     tx, ty = ts
     if is_zero(ty):
-        return y, match(tx, y)
+        return y, (Zero(y) if is_zero(tx) else match(tx, y))
     return y, (match(neg_p.bind(ty), y) if is_zero(tx) else sub_p.bind(tx, ty))
 
 
@@ -81,7 +80,7 @@ add_p.jvp, sub_p.jvp = _add_jvp, _sub_jvp
 
 # ---------------------------------------------------------------- bilinear: mul
 mul_p = new_primitive("mul")
-mul_p.impl, mul_p.shape, mul_p.linear = np.multiply, elementwise_shape(np.multiply), True
+mul_p.impl, mul_p.shape, mul_p.linear = np.multiply, elementwise_shape(np.multiply, True), True
 
 
 def _mul_jvp(xs, ts):
@@ -89,39 +88,83 @@ def _mul_jvp(xs, ts):
     tx, ty = ts
     out = mul_p.bind(x, y)
     if is_zero(ty):
-        return out, mul_p.bind(tx, y)
+        return out, (Zero(out) if is_zero(tx) else mul_p.bind(tx, y))
     if is_zero(tx):
         return out, mul_p.bind(x, ty)
-    return out, add_p.bind(mul_p.bind(tx, y), mul_p.bind(x, ty))
+    return out, mul_tangent_p.bind(tx, ty, x, y)
 
 
 def _mul_transpose(ct, x, y):
-    from ..interpreters.transpose import is_undefined
     if is_undefined(x):
         return unbroadcast(mul_p.bind(ct, y), x.aval), None
     return None, unbroadcast(mul_p.bind(x, ct), y.aval)
 
 
+# d(x*y) = tx*y + x*ty as ONE linear op rather than mul, mul, add: reverse mode
+# pays per tape entry, so the product rule gets its own entry (one, not three).
+mul_tangent_p = new_primitive("mul_tangent")
+mul_tangent_p.impl = lambda tx, ty, x, y: tx * y + x * ty
+mul_tangent_p.shape, mul_tangent_p.linear = elementwise_shape(mul_tangent_p.impl, True), True
+
+
+def _mul_tangent_transpose(ct, tx, ty, x, y):
+    return (unbroadcast(mul_p.bind(ct, y), tx.aval) if is_undefined(tx) else None,
+            unbroadcast(mul_p.bind(x, ct), ty.aval) if is_undefined(ty) else None, None, None)
+
+
+def _mul_tangent_jvp(xs, ts):     # differentiate the composite tx*y + x*ty
+    tx, ty, x, y = xs
+    dtx, dty, dx, dy = ts
+    a, da = _mul_jvp((tx, y), (dtx, dy))
+    b, db = _mul_jvp((x, ty), (dx, dty))
+    return _add_jvp((a, b), (da, db))
+
+
+mul_tangent_p.transpose, mul_tangent_p.jvp = _mul_tangent_transpose, _mul_tangent_jvp
 mul_p.jvp, mul_p.transpose = _mul_jvp, _mul_transpose
 
 
 # ---------------------------------------------------------------- div: linear in the numerator
 div_p = new_primitive("div")
-div_p.impl, div_p.shape, div_p.linear = np.true_divide, elementwise_shape(np.true_divide), True
+div_p.impl, div_p.shape, div_p.linear = np.true_divide, elementwise_shape(np.true_divide, True), True
 
 
 def _div_jvp(xs, ts):
     x, y = xs
     tx, ty = ts
     out = div_p.bind(x, y)
-    t = Zero(out) if is_zero(tx) else div_p.bind(tx, y)
-    if not is_zero(ty):   # d(x/y)/dy = -out/y
-        t = add_tangents(t, neg_p.bind(mul_p.bind(ty, div_p.bind(out, y))))
-    return out, match(t, out)
+    if is_zero(ty):
+        return out, (Zero(out) if is_zero(tx) else match(div_p.bind(tx, y), out))
+    if is_zero(tx):   # d(x/y)/dy = -out/y
+        return out, neg_p.bind(mul_p.bind(ty, div_p.bind(out, y)))
+    return out, div_tangent_p.bind(tx, ty, y, out)
+
+
+# d(x/y) = (tx - ty*out)/y as one tape entry, for the reason given at mul_tangent.
+div_tangent_p = new_primitive("div_tangent")
+div_tangent_p.impl = lambda tx, ty, y, out: (tx - ty * out) / y
+div_tangent_p.shape, div_tangent_p.linear = elementwise_shape(div_tangent_p.impl, True), True
+
+
+def _div_tangent_transpose(ct, tx, ty, y, out):
+    g = div_p.bind(ct, y)
+    return (unbroadcast(g, tx.aval) if is_undefined(tx) else None,
+            unbroadcast(neg_p.bind(mul_p.bind(g, out)), ty.aval) if is_undefined(ty) else None,
+            None, None)
+
+
+def _div_tangent_jvp(xs, ts):     # differentiate the composite (tx - ty*out)/y
+    tx, ty, y, out = xs
+    dtx, dty, dy, dout = ts
+    a, da = _mul_jvp((ty, out), (dty, dout))
+    b, db = _sub_jvp((tx, a), (dtx, da))
+    return _div_jvp((b, y), (db, dy))
+
+
+div_tangent_p.transpose, div_tangent_p.jvp = _div_tangent_transpose, _div_tangent_jvp
 
 
 def _div_transpose(ct, x, y):
-    from ..interpreters.transpose import is_undefined
     if is_undefined(y):
         raise TypeError("div is not linear in its denominator")
     return unbroadcast(div_p.bind(ct, y), x.aval), None
@@ -147,7 +190,6 @@ def _select_jvp(xs, ts):
 
 
 def _select_transpose(ct, c, x, y):
-    from ..interpreters.transpose import is_undefined
     zero = np.zeros((), ct.dtype)
     ct_x = unbroadcast(select_p.bind(c, ct, zero), x.aval) if is_undefined(x) else None
     ct_y = unbroadcast(select_p.bind(c, zero, ct), y.aval) if is_undefined(y) else None

@@ -2,7 +2,7 @@
 product (matmul, dot, tensordot, einsum, inner, outer, kron) is built from."""
 import numpy as np
 
-from ..core import ShapedArray
+from ..core import ShapedArray, is_undefined
 from . import structural as S
 from .rules import is_zero, new_primitive
 
@@ -57,7 +57,6 @@ def _dot_general_jvp(xs, ts, dims):
 
 
 def _dot_general_transpose(ct, x, y, dims):
-    from ..interpreters.transpose import is_undefined
     (lc, rc), (lb, rb) = dims
     nb = len(lb)
     if is_undefined(x):
