@@ -116,7 +116,8 @@ def _verdicts(results, n):
         if res.median is not None and f_ref.median is not None:
             ratio = res.median / f_ref.median
             verdict = "MEETS" if ratio <= target else "MISSES"
-            notes.append(f"[n={n:.0e}] wengert {op} / NumPy f = {ratio:.3g}x {verdict} the target <= {target:g}x")
+            notes.append(f"[n={n:.0e}] wengert {op} / NumPy f = {ratio:.3g}x "
+                         f"{verdict} the target <= {target:g}x")
     return notes
 
 

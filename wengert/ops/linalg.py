@@ -82,3 +82,244 @@ def _untranspose(out, order):
 dot_general_p = new_primitive("dot_general")
 dot_general_p.impl, dot_general_p.shape, dot_general_p.linear = _dot_general_impl, _dot_general_shape, True
 dot_general_p.jvp, dot_general_p.transpose = _dot_general_jvp, _dot_general_transpose
+
+
+# ==================================================================== matrix functions
+# Each acts on the last two axes and batches over the leading ones, as numpy.linalg
+# does.  The jvp rules are written with wengert.numpy composites (imported late:
+# wengert.numpy is built on this module), and everything they apply to a tangent
+# is linear (matmul by a residual, swapaxes, tril, mul by a residual, solve in b),
+# so reverse mode and every higher derivative follow from them.
+def _wnp():
+    from .. import numpy as wnp
+    return wnp
+
+
+def _mT(x):
+    return _wnp().swapaxes(x, -1, -2)
+
+
+def _float(dtype):   # numpy.linalg computes in float64 unless given floats
+    return np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+
+
+def _square(a, name):
+    if len(a.shape) < 2 or a.shape[-1] != a.shape[-2]:
+        raise np.linalg.LinAlgError(f"{name}: expected a stack of square matrices (..., n, n), "
+                                    f"got {a}; the last two dimensions must be equal")
+    return a
+
+
+def _sym_lower(t):
+    """The symmetric matrix with t's lower triangle: what an op reading only the
+    lower triangle sees of a tangent."""
+    wnp = _wnp()
+    return wnp.tril(t) + _mT(wnp.tril(t, -1))
+
+
+def _inv_gaps(d):
+    """1 / d off the diagonal and 0 on it (d_ij = w_j - w_i), without a 1/0 anywhere."""
+    wnp = _wnp()
+    eye = np.eye(d.shape[-1], dtype=bool)
+    return wnp.where(eye, 0.0, 1.0 / wnp.where(eye, 1.0, d))
+
+
+def _solve_aval(a, b):
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return ShapedArray(batch + b.shape[-2:], _float(np.result_type(a.dtype, b.dtype)))
+
+
+def _broadcast_batch(a, b):   # NumPy < 2 reads b as vectors unless it has a's ndim
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
+
+
+def _solve_tangent(solve, x, ta_op, tb):
+    """Tangent of x = A^-1 b: A^-1 (tb - tA x); `ta_op` is tA as the op applies it."""
+    if ta_op is None:
+        return solve(tb)
+    r = _wnp().matmul(ta_op, x)
+    return solve(-r if is_zero(tb) else tb - r)
+
+
+# -- triangular_solve: x = op(A)^-1 b, A's `lower` (or upper) triangle only; linear in b
+def _triangular_solve_impl(a, b, lower, transpose_a):
+    a, b = _broadcast_batch(np.asarray(a), np.asarray(b))
+    a = np.tril(a) if lower else np.triu(a)
+    return np.linalg.solve(np.swapaxes(a, -1, -2) if transpose_a else a, b)
+
+
+def _triangular_solve_jvp(xs, ts, lower, transpose_a):
+    wnp = _wnp()
+    (a, b), (ta, tb) = xs, ts
+    x = triangular_solve_p.bind(a, b, lower=lower, transpose_a=transpose_a)
+    if not is_zero(ta):
+        ta = wnp.tril(ta) if lower else wnp.triu(ta)
+        ta = _mT(ta) if transpose_a else ta
+    solve = lambda t: triangular_solve_p.bind(a, t, lower=lower, transpose_a=transpose_a)
+    return x, _solve_tangent(solve, x, None if is_zero(ta) else ta, tb)
+
+
+def _triangular_solve_transpose(ct, a, b, lower, transpose_a):
+    if is_undefined(a):
+        raise TypeError("triangular_solve is linear in b only, not in the matrix a")
+    ct_b = triangular_solve_p.bind(a, ct, lower=lower, transpose_a=not transpose_a)
+    return None, unbroadcast(ct_b, b.aval)
+
+
+triangular_solve_p = new_primitive("triangular_solve")
+triangular_solve_p.impl, triangular_solve_p.linear = _triangular_solve_impl, True
+triangular_solve_p.shape = lambda a, b, lower, transpose_a: _solve_aval(_square(a, "triangular_solve"), b)
+triangular_solve_p.jvp, triangular_solve_p.transpose = _triangular_solve_jvp, _triangular_solve_transpose
+
+
+# -- solve: x = A^-1 b for b of shape (..., M, K), batch dims broadcast; linear in b.
+# (wengert.numpy.linalg.solve maps NumPy 2's 1-D b onto a one-column b.)
+def _solve_impl(a, b):
+    return np.linalg.solve(*_broadcast_batch(np.asarray(a), np.asarray(b)))
+
+
+def _solve_jvp(xs, ts):
+    (a, b), (ta, tb) = xs, ts
+    x = solve_p.bind(a, b)
+    return x, _solve_tangent(lambda t: solve_p.bind(a, t), x, None if is_zero(ta) else ta, tb)
+
+
+def _solve_transpose(ct, a, b):
+    if is_undefined(a):
+        raise TypeError("solve is linear in b only, not in the matrix a")
+    return None, unbroadcast(solve_p.bind(_mT(a), ct), b.aval)
+
+
+solve_p = new_primitive("solve")
+solve_p.impl, solve_p.linear = _solve_impl, True
+solve_p.shape = lambda a, b: _solve_aval(_square(a, "solve"), b)
+solve_p.jvp, solve_p.transpose = _solve_jvp, _solve_transpose
+
+
+# -- cholesky: A = L L^T, reading A's lower triangle -------------------------------
+def _cholesky_jvp(xs, ts):
+    # tL = L Phi(L^-1 tA L^-T), Phi = the lower triangle with its diagonal halved
+    L = cholesky_p.bind(xs[0])
+    solve = lambda t: triangular_solve_p.bind(L, t, lower=True, transpose_a=False)
+    inner = _mT(solve(_mT(solve(_sym_lower(ts[0])))))
+    n = L.shape[-1]
+    phi = (np.tri(n) - 0.5 * np.eye(n)).astype(L.dtype)
+    return L, _wnp().matmul(L, inner * phi)
+
+
+cholesky_p = new_primitive("cholesky")
+cholesky_p.impl = lambda a: np.linalg.cholesky(a)
+cholesky_p.shape = lambda a: ShapedArray(_square(a, "cholesky").shape, _float(a.dtype))
+cholesky_p.jvp = _cholesky_jvp
+
+
+# -- eigh: A = V diag(w) V^T, ascending w, reading A's lower triangle ------------------
+def _eigh_jvp(xs, ts):
+    # tw = diag(M), tV = V (F * M) with M = V^T tA V and F_ij = 1/(w_j - w_i)
+    wnp = _wnp()
+    w, V = eigh_p.bind(xs[0])
+    M = wnp.matmul(_mT(V), wnp.matmul(_sym_lower(ts[0]), V))
+    F = _inv_gaps(w[..., None, :] - w[..., :, None])
+    return [w, V], [wnp.diagonal(M, 0, -2, -1), wnp.matmul(V, F * M)]
+
+
+def _eigh_shape(a):
+    dtype = _float(_square(a, "eigh").dtype)
+    return [ShapedArray(a.shape[:-1], dtype), ShapedArray(a.shape, dtype)]
+
+
+eigh_p = new_primitive("eigh", multiple_results=True)
+eigh_p.impl = lambda a: list(np.linalg.eigh(a, UPLO="L"))
+eigh_p.shape, eigh_p.jvp = _eigh_shape, _eigh_jvp
+
+
+# -- qr (reduced, m >= n): A = Q R ------------------------------------------------------
+def _qr_jvp(xs, ts):
+    # As in JAX: with C = Q^T tA R^-1 and Om = tril(C, -1) - tril(C, -1)^T,
+    # tQ = Q (Om - C) + tA R^-1 and tR = (C - Om) R.
+    wnp = _wnp()
+    Q, R = qr_p.bind(xs[0])
+    ta_rinv = _mT(triangular_solve_p.bind(R, _mT(ts[0]), lower=False, transpose_a=True))
+    C = wnp.matmul(_mT(Q), ta_rinv)
+    low = wnp.tril(C, -1)
+    om = low - _mT(low)
+    return [Q, R], [wnp.matmul(Q, om - C) + ta_rinv, wnp.matmul(C - om, R)]
+
+
+def _qr_shape(a):
+    m, n = a.shape[-2:]
+    if m < n:
+        raise ValueError(f"qr: the primitive needs m >= n, got {a}; factor the transpose instead")
+    dtype = _float(a.dtype)
+    return [ShapedArray(a.shape, dtype), ShapedArray(a.shape[:-2] + (n, n), dtype)]
+
+
+qr_p = new_primitive("qr", multiple_results=True)
+qr_p.impl = lambda a: list(np.linalg.qr(a, mode="reduced"))
+qr_p.shape, qr_p.jvp = _qr_shape, _qr_jvp
+
+
+# -- svd (full_matrices=False): A = U diag(S) Vh, distinct nonzero singular values -------
+def _svd_jvp(xs, ts):
+    # As in JAX: P = U^T tA V, tS = diag(P), F_ij = 1/(s_j^2 - s_i^2);
+    # tU = U (F * (P S + S P^T)) [+ (I - U U^T) tA V S^-1 when m > k], likewise tV.
+    wnp = _wnp()
+    a, ta = xs[0], ts[0]
+    U, s, Vh = svd_p.bind(a)
+    V, Ut = _mT(Vh), _mT(U)
+    P = wnp.matmul(Ut, wnp.matmul(ta, V))
+    s_j, s_i = s[..., None, :], s[..., :, None]
+    F = _inv_gaps((s_j - s_i) * (s_j + s_i))
+    PS, SP = P * s_j, s_i * P
+    tU = wnp.matmul(U, F * (PS + _mT(PS)))
+    tV = wnp.matmul(V, F * (SP + _mT(SP)))
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    if m > k:
+        taV = wnp.matmul(ta, V)
+        tU = tU + (taV - wnp.matmul(U, wnp.matmul(Ut, taV))) / s_j
+    if n > k:
+        taU = wnp.matmul(_mT(ta), U)
+        tV = tV + (taU - wnp.matmul(V, wnp.matmul(Vh, taU))) / s_j
+    return [U, s, Vh], [tU, wnp.diagonal(P, 0, -2, -1), _mT(tV)]
+
+
+def _svd_shape(a):
+    m, n = a.shape[-2:]
+    k, b, dtype = min(m, n), a.shape[:-2], _float(a.dtype)
+    return [ShapedArray(b + (m, k), dtype), ShapedArray(b + (k,), dtype), ShapedArray(b + (k, n), dtype)]
+
+
+svd_p = new_primitive("svd", multiple_results=True)
+svd_p.impl = lambda a: list(np.linalg.svd(a, full_matrices=False))
+svd_p.shape, svd_p.jvp = _svd_shape, _svd_jvp
+
+
+# -- slogdet and det: d log|det A| = trace(A^-1 tA) --------------------------------------
+def _trace_solve(a, ta):
+    return _wnp().trace(solve_p.bind(a, ta), 0, -2, -1)
+
+
+def _slogdet_jvp(xs, ts):
+    sign, logabsdet = slogdet_p.bind(xs[0])
+    return [sign, logabsdet], [Zero(sign), _trace_solve(xs[0], ts[0])]
+
+
+def _det_jvp(xs, ts):
+    y = det_p.bind(xs[0])
+    return y, y * _trace_solve(xs[0], ts[0])
+
+
+def _batch_aval(a, name):
+    return ShapedArray(_square(a, name).shape[:-2], _float(a.dtype))
+
+
+slogdet_p = new_primitive("slogdet", multiple_results=True)
+slogdet_p.impl = lambda a: list(np.linalg.slogdet(a))
+slogdet_p.shape = lambda a: [_batch_aval(a, "slogdet")] * 2
+slogdet_p.jvp = _slogdet_jvp
+
+det_p = new_primitive("det")
+det_p.impl = lambda a: np.linalg.det(a)
+det_p.shape, det_p.jvp = (lambda a: _batch_aval(a, "det")), _det_jvp
