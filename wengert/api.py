@@ -262,6 +262,7 @@ def linearize(f, *primals):
     def f_jvp(*tangents):
         t_leaves, ttd = tree_flatten(tuple(tangents))
         _check_tangents("linearize", leaves, t_leaves, td, ttd)
+        t_leaves = [_canon_tangent(t, x) for t, x in zip(t_leaves, leaves)]
         return tree_unflatten(lin.out_td, lin.forward(t_leaves))
     f_jvp.graph = lambda: tape_to_graph(lin.tape, [t for t in lin.in_lin if t is not None], lin.lin_out)
     return tree_unflatten(lin.out_td, lin.out), f_jvp
@@ -279,6 +280,12 @@ def _check_tangents(fname, primals, tangents, ptd, ttd):
         if not is_float(ta.dtype) or (ta.dtype != xa.dtype and not ta.weak and not xa.weak):
             raise InputError(f"{fname}: tangent {k} has dtype {ta.dtype} but its primal has dtype "
                              f"{xa.dtype}; cast the tangent, e.g. t.astype({xa.dtype.name!r})")
+
+
+def _canon_tangent(t, x):
+    if isinstance(t, Tracer):
+        return t
+    return np.asarray(t, dtype=get_aval(x).dtype)[()]
 
 
 def jvp(f, primals, tangents):
@@ -301,6 +308,7 @@ def jvp(f, primals, tangents):
     t_leaves, ttd = tree_flatten(tuple(tangents))
     leaves = [_canon_leaf(x, "jvp", f"primal leaf {k}") for k, x in enumerate(leaves)]
     _check_tangents("jvp", leaves, t_leaves, td, ttd)
+    t_leaves = [_canon_tangent(t, x) for t, x in zip(t_leaves, leaves)]
     interp = JVPInterpreter(current_interpreter(), name="jvp")
     tracers = [JVPTracer(interp, x, t) for x, t in zip(leaves, t_leaves)]
     try:
@@ -537,3 +545,17 @@ def make_graph(f, **kwargs):
         graph.in_tree, graph.out_tree = td, tree_flatten(out)[1]
         return graph
     return make_graph_f
+
+
+def stop_gradient(x):
+    """The value of `x` with no derivative flowing through it (a constant to every
+    transform).  Works on pytrees.
+
+    Example:
+      >>> import wengert as wg
+      >>> float(wg.grad(lambda x: x * wg.stop_gradient(x))(3.0))
+      3.0
+    """
+    from .ops.elementwise import stop_gradient_p
+    from .tree import tree_map
+    return tree_map(stop_gradient_p.bind, x)

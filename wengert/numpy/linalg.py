@@ -79,7 +79,7 @@ def det(a):
     Example:
       >>> import numpy as np, wengert as wg, wengert.numpy as wnp
       >>> a = np.array([[2.0, 1.0], [1.0, 3.0]])
-      >>> float(wnp.linalg.det(a))
+      >>> round(float(wnp.linalg.det(a)), 12)
       5.0
       >>> wg.grad(wnp.linalg.det)(a)     # the cofactor matrix
       array([[ 3., -1.],

@@ -30,7 +30,7 @@ def match(t, y):
     """Broadcast tangent `t` up to the shape of output `y` (used when the other
     operand's tangent was a symbolic zero)."""
     shape = np.shape(y) if not hasattr(y, "aval") else y.aval.shape
-    return t if t.shape == shape else S.broadcast_to_p.bind(t, shape=shape)
+    return t if np.shape(t) == shape else S.broadcast_to_p.bind(t, shape=shape)
 
 
 def add_tangents(a, b):
@@ -434,6 +434,8 @@ heaviside_p = def_nondiff("heaviside", np.heaviside)
 bitwise_and_p = def_nondiff("bitwise_and", np.bitwise_and)
 bitwise_or_p = def_nondiff("bitwise_or", np.bitwise_or)
 invert_p = def_nondiff("invert", np.invert)
+
+stop_gradient_p = def_nondiff("stop_gradient", lambda x: x)
 
 maximum_p = _minmax("maximum", np.maximum, gt_p)
 minimum_p = _minmax("minimum", np.minimum, lt_p)

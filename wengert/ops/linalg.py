@@ -2,8 +2,9 @@
 product (matmul, dot, tensordot, einsum, inner, outer, kron) is built from."""
 import numpy as np
 
-from ..core import ShapedArray, is_undefined
+from ..core import ShapedArray, Zero, is_undefined
 from . import structural as S
+from .elementwise import unbroadcast
 from .rules import is_zero, new_primitive
 
 
