@@ -207,7 +207,8 @@ def _prepare(impl, reference, rtol, opts, context):
     except Exception as exc:  # a failing implementation is a result, not a crash
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        PROBLEMS.append((context, impl.label, f"ERROR {detail} (at {where.filename}:{where.lineno})"))
+        where = f"{os.path.relpath(where.filename)}:{where.lineno}"
+        PROBLEMS.append((context, impl.label, f"ERROR {detail} (at {where})"))
         return None, Result("error", detail=detail)
     expected = reference if impl.ref is None else impl.ref
     diff = compare(out, expected, rtol) if impl.check else ""
