@@ -23,7 +23,7 @@ def register_pytree(cls, flatten, unflatten):
       >>> import wengert as wg
       >>> class Point:
       ...     def __init__(self, x, y): self.x, self.y = x, y
-      >>> wg.register_pytree(Point, lambda p: ((p.x, p.y), None), lambda aux, c: Point(*c))
+      >>> _ = wg.register_pytree(Point, lambda p: ((p.x, p.y), None), lambda aux, c: Point(*c))
       >>> g = wg.grad(lambda p: p.x * p.y)(Point(2.0, 3.0))
       >>> float(g.x), float(g.y)
       (3.0, 2.0)

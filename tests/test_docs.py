@@ -1,0 +1,26 @@
+"""Every docstring example runs, and every script in examples/ runs."""
+import doctest
+import importlib
+import pathlib
+import runpy
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MODULES = ["wengert.api", "wengert.custom", "wengert.numeric", "wengert.tree", "wengert.numpy._einsum",
+           "wengert.numpy.linalg", "wengert.scipy.special"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name)
+def test_example_runs(script, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    runpy.run_path(str(script), run_name="__main__")
+    assert capsys.readouterr().out
