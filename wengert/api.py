@@ -44,9 +44,21 @@ def _canon_leaf(x, fname, where, allow_int=False):
     return x
 
 
+_FLOATS = (float, np.float64, np.float32)
+
+
 def _dyn_args(fname, args, argnums, allow_int=False):
     single, nums = _argnums_tuple(argnums if isinstance(argnums, int) else tuple(argnums),
                                   len(args), fname)
+    if all(type(args[i]) in _FLOATS for i in nums):    # fast path: plain float arguments
+        leaves = [np.float64(args[i]) if type(args[i]) is float else args[i] for i in nums]
+
+        def rebuild_flat(new_leaves):
+            full = list(args)
+            for i, v in zip(nums, new_leaves):
+                full[i] = v
+            return full
+        return leaves, (_SINGLE if single else _tuple_td(len(nums))), rebuild_flat
     dyn = args[nums[0]] if single else tuple(args[i] for i in nums)
     leaves, td = tree_flatten(dyn)
     leaves = [_canon_leaf(x, fname, f"argument {nums[0] if single else nums} leaf {k}", allow_int)
@@ -64,8 +76,18 @@ def _dyn_args(fname, args, argnums, allow_int=False):
     return leaves, td, rebuild
 
 
+_SINGLE = tree_flatten(0.0)[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _tuple_td(n):
+    return tree_flatten((0.0,) * n)[1]
+
+
 def _finalize(ct, x):
     """A cotangent/tangent for input `x`: concrete zeros if None, x's dtype and shape."""
+    if type(ct) is np.float64 and type(x) is np.float64:
+        return ct
     aval = get_aval(x)
     if ct is None or type(ct) is Zero:
         z = np.zeros(aval.shape, aval.dtype if is_float(aval.dtype) else np.float64)

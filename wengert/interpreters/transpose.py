@@ -26,15 +26,15 @@ def backward_pass(tape_interp, in_tracers, out_tracers, out_cts, under, consume)
     while the backward pass runs (grad); vjp's pullback keeps the tape to be
     called again.
     """
-    return call_under(under, _backward, tape_interp, in_tracers, out_tracers, out_cts, consume)
+    from ..core import EVAL
+    cts = _Cotangents(inplace=under is EVAL)
+    return call_under(under, _backward, tape_interp, in_tracers, out_tracers, out_cts, consume, cts)
 
 
-def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume):
-    from ..ops.elementwise import add_tangents
-    cts = {}
+def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
     for o, ct in zip(out_tracers, out_cts):
         if type(o) is LinearTracer and o.interp is tape_interp and type(ct) is not Zero:
-            cts[o.slot] = ct if o.slot not in cts else add_tangents(cts[o.slot], ct)
+            cts.add(o.slot, ct)
     tape = tape_interp.tape
     entries = tape if not consume else None
     i = len(tape)
@@ -42,34 +42,101 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume):
         i -= 1
         prim, params, args, out = tape.pop() if consume else entries[i]
         if type(out) is list:        # a multiple-result linear op
-            ct = [cts.pop(o.slot, None) for o in out]
+            ct = [cts.pop(o.slot) for o in out]
             if all(c is None for c in ct):
                 continue
             ct = [Zero(np.zeros(o.aval.shape, o.aval.dtype)) if c is None else c for c, o in zip(ct, out)]
         else:
-            ct = cts.pop(out.slot, None)
+            ct = cts.pop(out.slot)
             if ct is None:
                 continue
-        _transpose_entry(tape_interp, prim, params, args, ct, cts, add_tangents)
+        _transpose_entry(tape_interp, prim, params, args, ct, cts)
     return [cts.get(t.slot) for t in in_tracers]
 
 
-def _transpose_entry(tape_interp, prim, params, args, ct, cts, add_tangents):
+def _transpose_entry(tape_interp, prim, params, args, ct, cts):
+    getitem = _GETITEM or _getitem_p()
+    if prim is getitem and cts.scatter_into(args[0], ct, params, tape_interp):
+        return
     targs = [UndefinedPrimal(a.aval) if type(a) is LinearTracer and a.interp is tape_interp
              else a for a in args]
     arg_cts = prim.transpose(ct, *targs, **params)
+    fresh = prim is getitem     # its transpose scatters into new zeros
     for a, a_ct in zip(args, arg_cts):
         if a_ct is None or type(a_ct) is Zero or type(a) is not LinearTracer \
                 or a.interp is not tape_interp:
             continue
-        a_ct = _cast(a_ct, a.aval)
-        slot = a.slot
-        cts[slot] = a_ct if slot not in cts else add_tangents(cts[slot], a_ct)
+        cts.add(a.slot, _cast(a_ct, a.aval), fresh)
+
+
+class _Cotangents:
+    """Cotangents by tape slot, summed as they arrive.
+
+    On concrete arrays (the backward pass is not itself being differentiated)
+    sums go in place into buffers this object allocated, and a slice's
+    cotangent is added straight into its source's buffer (`acc[idx] += ct`)
+    rather than scattered into a new array of zeros first.  Ownership is per
+    slot: a buffer handed to a transpose rule is never written again, since
+    rules may return it aliased (add's transpose returns ct to both inputs).
+    """
+
+    def __init__(self, inplace):
+        self.cts, self.owned, self.inplace = {}, set(), inplace
+
+    def get(self, slot):
+        return self.cts.get(slot)
+
+    def pop(self, slot):
+        self.owned.discard(slot)
+        return self.cts.pop(slot, None)
+
+    def add(self, slot, ct, fresh=False):
+        old = self.cts.get(slot)
+        if old is None:
+            self.cts[slot] = ct
+            if fresh and self.inplace and type(ct) is np.ndarray:
+                self.owned.add(slot)
+        elif slot in self.owned and np.shape(ct) == old.shape:
+            np.add(old, ct, out=old)
+        else:
+            from ..ops.elementwise import add_tangents
+            new = self.cts[slot] = add_tangents(old, ct)
+            if self.inplace and type(new) is np.ndarray and new.ndim:
+                self.owned.add(slot)
+
+    def scatter_into(self, x, ct, params, tape_interp):
+        if not self.inplace or type(x) is not LinearTracer or x.interp is not tape_interp:
+            return False
+        old = self.cts.get(x.slot)
+        if type(old) is not np.ndarray or old.shape != x.aval.shape or not old.ndim:
+            return False
+        if x.slot not in self.owned:
+            old = self.cts[x.slot] = np.array(old, dtype=x.aval.dtype, copy=True)
+            self.owned.add(x.slot)
+        idx = params["idx"]
+        from ..ops.structural import simple_index
+        if params["unique"] or simple_index(idx):
+            old[idx] += ct
+        else:
+            np.add.at(old, idx, ct)
+        return True
+
+
+_GETITEM = None
+
+
+def _getitem_p():
+    global _GETITEM
+    from ..ops.structural import getitem_p
+    _GETITEM = getitem_p
+    return getitem_p
 
 
 def _cast(ct, aval):
     # A float32 input promoted by a float64 constant gets its cotangent back in float32.
     dtype = getattr(ct, "dtype", None)
+    if dtype is aval.dtype:
+        return ct
     if dtype is None:
         dtype = get_aval(ct).dtype
     if dtype != aval.dtype:

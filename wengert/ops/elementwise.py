@@ -270,6 +270,8 @@ def _logistic(x):
 
 
 def _integer_pow_impl(x, n):
+    if n == 1:
+        return x
     if n == 2:
         return np.square(x)
     if n == 3:
@@ -279,11 +281,13 @@ def _integer_pow_impl(x, n):
     if n == 0:
         return np.ones_like(x)
     acc, base = None, x           # exponentiation by squaring
-    while n:
+    while True:
         if n & 1:
             acc = base if acc is None else acc * base
-        base, n = base * base, n >> 1
-    return acc
+        n >>= 1
+        if not n:
+            return acc
+        base = base * base
 
 
 integer_pow_p = new_primitive("integer_pow")
@@ -296,7 +300,7 @@ def _integer_pow_jvp(xs, ts, n):
     y = integer_pow_p.bind(x, n=n)
     if n == 0:
         return y, Zero(y)
-    dy = float(n) if n == 1 else m(float(n), integer_pow_p.bind(x, n=n - 1))
+    dy = float(n) if n == 1 else m(x, 2.0) if n == 2 else m(float(n), integer_pow_p.bind(x, n=n - 1))
     return y, m(t, dy)
 
 

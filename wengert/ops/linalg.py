@@ -1,5 +1,7 @@
 """Linear algebra primitives.  `dot_general` is the one contraction every
 product (matmul, dot, tensordot, einsum, inner, outer, kron) is built from."""
+from functools import partial
+
 import numpy as np
 
 from ..core import ShapedArray, Zero, is_undefined
@@ -125,13 +127,21 @@ def _inv_gaps(d):
     return wnp.where(eye, 0.0, 1.0 / wnp.where(eye, 1.0, d))
 
 
+def _matrix_rhs(b, name):
+    if len(b.shape) < 2:
+        raise ValueError(f"{name}: the primitive takes b as a stack of matrices (..., M, K), got "
+                         f"shape {b.shape}; use b[..., None] (wengert.numpy.linalg.solve does this "
+                         "for a 1-D b)")
+    return b
+
+
 def _solve_aval(a, b):
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    batch = np.broadcast_shapes(a.shape[:-2], _matrix_rhs(b, "solve").shape[:-2])
     return ShapedArray(batch + b.shape[-2:], _float(np.result_type(a.dtype, b.dtype)))
 
 
 def _broadcast_batch(a, b):   # NumPy < 2 reads b as vectors unless it has a's ndim
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    batch = np.broadcast_shapes(a.shape[:-2], _matrix_rhs(b, "solve").shape[:-2])
     return np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
 
 
@@ -157,7 +167,7 @@ def _triangular_solve_jvp(xs, ts, lower, transpose_a):
     if not is_zero(ta):
         ta = wnp.tril(ta) if lower else wnp.triu(ta)
         ta = _mT(ta) if transpose_a else ta
-    solve = lambda t: triangular_solve_p.bind(a, t, lower=lower, transpose_a=transpose_a)
+    solve = partial(triangular_solve_p.bind, a, lower=lower, transpose_a=transpose_a)
     return x, _solve_tangent(solve, x, None if is_zero(ta) else ta, tb)
 
 
@@ -183,7 +193,7 @@ def _solve_impl(a, b):
 def _solve_jvp(xs, ts):
     (a, b), (ta, tb) = xs, ts
     x = solve_p.bind(a, b)
-    return x, _solve_tangent(lambda t: solve_p.bind(a, t), x, None if is_zero(ta) else ta, tb)
+    return x, _solve_tangent(partial(solve_p.bind, a), x, None if is_zero(ta) else ta, tb)
 
 
 def _solve_transpose(ct, a, b):
@@ -202,7 +212,7 @@ solve_p.jvp, solve_p.transpose = _solve_jvp, _solve_transpose
 def _cholesky_jvp(xs, ts):
     # tL = L Phi(L^-1 tA L^-T), Phi = the lower triangle with its diagonal halved
     L = cholesky_p.bind(xs[0])
-    solve = lambda t: triangular_solve_p.bind(L, t, lower=True, transpose_a=False)
+    solve = partial(triangular_solve_p.bind, L, lower=True, transpose_a=False)
     inner = _mT(solve(_mT(solve(_sym_lower(ts[0])))))
     n = L.shape[-1]
     phi = (np.tri(n) - 0.5 * np.eye(n)).astype(L.dtype)

@@ -37,21 +37,41 @@ def _is_basic(idx):
 
 
 def _getitem_transpose(ct, x, idx, unique):
-    zeros = np.zeros(x.aval.shape, ct.dtype)
-    return (scatter_add_p.bind(zeros, ct, idx=idx, unique=unique),)
+    return (scatter_p.bind(ct, shape=x.aval.shape, idx=idx, unique=unique),)
 
 
 getitem_p = def_linear("getitem", lambda x, idx, unique: np.asarray(x)[idx],
                        shape_by_dummy(lambda x, idx, unique: x[idx]), _getitem_transpose)
 
 
+def simple_index(idx):
+    """Index whose positions are distinct: plain `out[idx] += u` is a correct scatter-add."""
+    return _is_basic(idx) or (len(idx) == 1 and getattr(idx[0], "dtype", None) == bool)
+
+
 def _scatter_add_impl(x, u, idx, unique):
     out = np.array(x, dtype=np.result_type(x, u), copy=True)
-    if unique or _is_basic(idx) or (len(idx) == 1 and getattr(idx[0], "dtype", None) == bool):
+    if unique or simple_index(idx):
         out[idx] += u             # plain indexing: np.add.at is ~20x slower (PERF_NOTES)
     else:
         np.add.at(out, idx, u)    # repeated integer indices accumulate
     return out
+
+
+# scatter: u placed into zeros of `shape` at idx (repeats summed): the transpose
+# of getitem.  Its own primitive, not scatter_add onto zeros, to skip a full copy.
+def _scatter_impl(u, shape, idx, unique):
+    out = np.zeros(shape, np.result_type(u))
+    if unique or simple_index(idx):
+        out[idx] = u
+    else:
+        np.add.at(out, idx, u)
+    return out
+
+
+scatter_p = def_linear("scatter", _scatter_impl,
+                       lambda u, shape, idx, unique: ShapedArray(shape, u.dtype),
+                       lambda ct, u, shape, idx, unique: (getitem_p.bind(ct, idx=idx, unique=unique),))
 
 
 def _scatter_add_transpose(ct, x, u, idx, unique):

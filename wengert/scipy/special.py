@@ -106,19 +106,19 @@ def logit(p):
       (0.0, 4.0)
     """
     p = _float(p)
-    central = wnp.log1p(2.0 * (p - 0.5) / (1.0 - p))
-    return wnp.where(wnp.logical_and(p > 0.3, p < 0.65), central, wnp.log(p / (1.0 - p)))
+    central = wnp.logical_and(p > 0.3, p < 0.65)
+    pc = wnp.where(central, p, 0.5)   # double where: no log1p(-1) = -inf (nor its inf slope) outside
+    return wnp.where(central, wnp.log1p(2.0 * (pc - 0.5) / (1.0 - pc)), wnp.log(p / (1.0 - p)))
 
 
 def _shifted(a, axis):
-    """(a - m, m) with m = max(a) over axis (kept), taken as 0 where it is not
-    finite (all -inf: the sums below are then exactly 0).  The max is
-    differentiable, but every function here is shift-invariant, so its derivative
-    cancels exactly; it only keeps exp() from overflowing."""
+    """(a - m, m) with m = max(a) over axis (kept) as a constant (stop_gradient: every
+    function here is shift-invariant, so m only keeps exp() from overflowing), and
+    taken as 0 where it is not finite (all -inf: the sums below are then exactly 0)."""
     a = _float(a)
     if wnp.size(a) == 0:
         return a, _np.zeros((1,) * wnp.ndim(a), wnp._dtype(a))
-    m = wnp.max(a, axis=axis, keepdims=True)
+    m = wnp.max(E.stop_gradient_p.bind(a), axis=axis, keepdims=True)
     m = wnp.where(wnp.isfinite(m), m, 0.0)
     return a - m, m
 

@@ -1,0 +1,297 @@
+"""wengert.numpy.linalg: values against numpy.linalg; derivatives against central
+differences in float64, first and second order, in forward mode, reverse mode and
+their nestings; batched matrices; float32.
+
+Central differences with step H = 1e-6 have error ~H^2 |f'''| + eps |f| / H, about
+1e-10 relative for these O(1)-conditioned inputs, so RTOL = 1e-6 (relative to the
+largest entry of the derivative) leaves a wide margin and still catches any wrong
+term of a rule, which shows up at O(1).  Eigen/singular values are well separated
+(gaps >= 1) and the tested functions of eigh, qr and svd are invariant to the
+factorizations' sign choices.
+"""
+import numpy as np
+import pytest
+
+import wengert as wg
+import wengert.numpy as wnp
+import wengert.numpy.linalg as wla
+from wengert.ops import linalg as L
+
+H, RTOL, RTOL32 = 1e-6, 1e-6, 1e-4
+
+
+# ---------------------------------------------------------------- finite differences
+def _leaves(y):
+    return [np.asarray(v, np.float64) for v in wg.tree_flatten(y)[0]]
+
+
+def _fd(f, xs, ts):
+    """(f(x + H t) - f(x - H t)) / 2H for every output leaf."""
+    up = _leaves(f(*[x + H * t for x, t in zip(xs, ts)]))
+    down = _leaves(f(*[x - H * t for x, t in zip(xs, ts)]))
+    return [(u - d) / (2 * H) for u, d in zip(up, down)]
+
+
+def _close(got, want, rtol=RTOL):
+    got, want = _leaves(got), _leaves(want)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        scale = max(1.0, np.max(np.abs(w), initial=0.0))
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale)
+
+
+def check_derivatives(f, xs, seed=0):
+    """First and second derivatives of f at xs (a tuple of float64 arrays) in every mode."""
+    rng = np.random.default_rng(seed)
+    ts = [rng.standard_normal(np.shape(x)) for x in xs]
+    vs = [rng.standard_normal(np.shape(x)) for x in xs]
+    us = [rng.standard_normal(np.shape(y)) for y in _leaves(f(*xs))]
+    argnums = tuple(range(len(xs)))
+
+    def g(*a):        # <u, f(a)>: a scalar whose gradient is J^T u
+        return sum(wnp.sum(u * y) for u, y in zip(us, wg.tree_flatten(f(*a))[0]))
+
+    grad_g = wg.grad(g, argnums)
+    # order 1: forward J t; reverse J^T u, coordinate by coordinate, by vjp and grad
+    _close(wg.jvp(f, xs, ts)[1], _fd(f, xs, ts))
+    fd_grad = [np.zeros(np.shape(x)) for x in xs]
+    for k, x in enumerate(xs):
+        for i in np.ndindex(np.shape(x)):
+            e = [np.zeros(np.shape(z)) for z in xs]
+            e[k][i] = 1.0
+            fd_grad[k][i] = _fd(g, xs, e)[0]
+    y, pullback = wg.vjp(f, *xs)
+    _close(pullback(wg.tree_unflatten(wg.tree_flatten(y)[1], us)), fd_grad)
+    _close(grad_g(*xs), fd_grad)
+    # order 2: H t of g = <u, f> four ways, against differences of the gradient
+    fd_ht = _fd(grad_g, xs, ts)
+    _close(wg.jvp(grad_g, xs, ts)[1], fd_ht)                                    # fwd over rev
+    _close(wg.grad(lambda *a: sum(wnp.sum(t * gi) for t, gi in zip(ts, grad_g(*a))), argnums)(*xs),
+           fd_ht)                                                              # rev over rev
+    _close(wg.grad(lambda *a: sum(wnp.sum(u * ti) for u, ti in
+                                  zip(us, wg.tree_flatten(wg.jvp(f, a, ts)[1])[0])), argnums)(*xs),
+           fd_ht)                                                              # rev over fwd
+    jf = lambda *a: wg.jvp(f, a, ts)[1]                                         # noqa: E731
+    _close(wg.jvp(jf, xs, vs)[1], _fd(jf, xs, vs))                              # fwd over fwd
+
+
+def check_float32(f, xs, seed=0):
+    """float32 in, float32 values/tangents/cotangents out, agreeing with float64."""
+    rng = np.random.default_rng(seed)
+    x32 = tuple(np.asarray(x, np.float32) for x in xs)
+    ts = tuple(rng.standard_normal(np.shape(x)) for x in xs)
+    y32, t32 = wg.jvp(f, x32, tuple(t.astype(np.float32) for t in ts))
+    y64, t64 = wg.jvp(f, tuple(x32[k].astype(np.float64) for k in range(len(xs))), ts)
+    for leaf in wg.tree_flatten((y32, t32))[0]:
+        assert np.asarray(leaf).dtype == np.float32
+    _close((y32, t32), (y64, t64), RTOL32)
+    us = [rng.standard_normal(np.shape(y)) for y in _leaves(y64)]
+    cts = wg.vjp(f, *x32)[1](wg.tree_unflatten(wg.tree_flatten(y32)[1], [u.astype(np.float32) for u in us]))
+    assert all(np.asarray(c).dtype == np.float32 for c in cts)
+    _close(cts, wg.vjp(f, *[x.astype(np.float64) for x in x32])[1](wg.tree_unflatten(wg.tree_flatten(y64)[1], us)),
+           RTOL32)
+
+
+# ---------------------------------------------------------------- well-conditioned inputs
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def orthogonal(rng, *shape):
+    q, r = np.linalg.qr(rng.standard_normal(shape))
+    return q * np.sign(np.diagonal(r, 0, -2, -1))[..., None, :]
+
+
+def general(rng, *shape):           # eigenvalues within sqrt(n) of n: cond ~ 3
+    n = shape[-1]
+    return rng.standard_normal(shape) + n * np.eye(n)
+
+
+def negative_det(rng, *shape):      # det < 0: a reflected well-conditioned matrix
+    a = general(rng, *shape)
+    a[..., 0, :] *= -1
+    return a
+
+
+def spd(rng, *shape):               # eigenvalues in [1, ~4]; garbage above the diagonal
+    x = rng.standard_normal(shape)
+    a = x @ np.swapaxes(x, -1, -2) / shape[-1] + np.eye(shape[-1])
+    return a + np.triu(rng.standard_normal(shape), 1)
+
+
+def symmetric(rng, *shape):         # eigenvalues 1, 2.5, 4, ... (gaps 1.5); garbage above
+    n = shape[-1]
+    v = orthogonal(rng, *shape)
+    a = (v * (1.0 + 1.5 * np.arange(n))) @ np.swapaxes(v, -1, -2)
+    return a + np.triu(rng.standard_normal(shape), 1)
+
+
+def separated(rng, *shape):         # singular values k+1, ..., 2 (gaps 1)
+    m, n = shape[-2:]
+    k = min(m, n)
+    u, v = orthogonal(rng, *shape[:-2], m, k), orthogonal(rng, *shape[:-2], n, k)
+    return (u * np.arange(k + 1, 1, -1.0)) @ np.swapaxes(v, -1, -2)
+
+
+def normal(rng, *shape):
+    return rng.standard_normal(shape)
+
+
+# ---------------------------------------------------------------- the table
+# (id, f(ns, *args) written once for ns = numpy (the reference) and wengert.numpy,
+#  argument makers (generator, shape))
+def _eigh(ns, a, uplo="L"):
+    w, v = ns.linalg.eigh(a, UPLO=uplo)
+    return w, v ** 2, v[..., :, :1] * v[..., :, 1:2]       # sign-invariant pieces of V
+
+
+def _qr(ns, a):
+    q, r = ns.linalg.qr(a)
+    sign = ns.sign(ns.diagonal(r, 0, -2, -1))               # the unique QR with diag(R) > 0
+    return q * sign[..., None, :], r * sign[..., :, None]
+
+
+def _svd(ns, a):
+    u, s, vh = ns.linalg.svd(a, full_matrices=False)
+    return s, u ** 2, vh ** 2, u[..., :, :1] * vh[..., :1, :]
+
+
+CASES = [
+    ("solve", lambda ns, a, b: ns.linalg.solve(a, b), [(general, (3, 3)), (normal, (3, 2))]),
+    ("solve-vector", lambda ns, a, b: ns.linalg.solve(a, b), [(general, (3, 3)), (normal, (3,))]),
+    ("solve-batched-vector", lambda ns, a, b: ns.linalg.solve(a, b), [(general, (2, 3, 3)), (normal, (3,))]),
+    ("solve-broadcast", lambda ns, a, b: ns.linalg.solve(a, b), [(general, (2, 1, 3, 3)), (normal, (3, 3, 2))]),
+    ("inv", lambda ns, a: ns.linalg.inv(a), [(general, (3, 3))]),
+    ("inv-batched", lambda ns, a: ns.linalg.inv(a), [(general, (2, 3, 3))]),
+    ("det", lambda ns, a: ns.linalg.det(a), [(general, (3, 3))]),
+    ("det-negative-batched", lambda ns, a: ns.linalg.det(a), [(negative_det, (2, 2, 3, 3))]),
+    ("slogdet", lambda ns, a: tuple(ns.linalg.slogdet(a)), [(negative_det, (4, 4))]),
+    ("slogdet-batched", lambda ns, a: tuple(ns.linalg.slogdet(a)), [(general, (3, 3, 3))]),
+    ("cholesky", lambda ns, a: ns.linalg.cholesky(a), [(spd, (3, 3))]),
+    ("cholesky-batched", lambda ns, a: ns.linalg.cholesky(a), [(spd, (2, 4, 4))]),
+    ("cholesky-upper", lambda ns, a: ns.linalg.cholesky(ns.swapaxes(a, -1, -2), upper=True), [(spd, (3, 3))]),
+    ("eigh", _eigh, [(symmetric, (3, 3))]),
+    ("eigh-batched", _eigh, [(symmetric, (2, 4, 4))]),
+    ("eigh-upper", lambda ns, a: _eigh(ns, ns.swapaxes(a, -1, -2), "U"), [(symmetric, (3, 3))]),
+    ("eigvalsh", lambda ns, a: ns.linalg.eigvalsh(a), [(symmetric, (4, 4))]),
+    ("qr-square", _qr, [(general, (4, 4))]),
+    ("qr-tall", _qr, [(normal, (5, 3))]),
+    ("qr-tall-batched", _qr, [(normal, (2, 5, 3))]),
+    ("svd-square", _svd, [(separated, (4, 4))]),
+    ("svd-tall", _svd, [(separated, (5, 3))]),
+    ("svd-wide", _svd, [(separated, (3, 5))]),
+    ("svd-batched", _svd, [(separated, (2, 5, 3))]),
+    ("svd-values", lambda ns, a: ns.linalg.svd(a, compute_uv=False), [(separated, (2, 3, 4))]),
+    ("norm-flat", lambda ns, x: ns.linalg.norm(x), [(normal, (2, 3, 2))]),
+    ("norm-flat-keepdims", lambda ns, x: ns.linalg.norm(x, keepdims=True), [(normal, (2, 3))]),
+]
+for _ord in [None, 2, 1, np.inf, -np.inf, 3, 0.5, -1.5]:
+    CASES.append((f"norm-vector-{_ord}", lambda ns, x, o=_ord: ns.linalg.norm(x, o), [(normal, (5,))]))
+    CASES.append((f"norm-vector-{_ord}-axis-keepdims",
+                  lambda ns, x, o=_ord: ns.linalg.norm(x, o, axis=-2, keepdims=True), [(normal, (2, 4, 3))]))
+for _ord in [None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]:
+    CASES.append((f"norm-matrix-{_ord}", lambda ns, x, o=_ord: ns.linalg.norm(x, o), [(separated, (4, 3))]))
+    CASES.append((f"norm-matrix-{_ord}-axes-keepdims",
+                  lambda ns, x, o=_ord: ns.linalg.norm(x, o, axis=(2, 0), keepdims=True),
+                  [(normal, (3, 2, 4))]))
+IDS = [c[0] for c in CASES]
+
+
+def _args(makers, seed=0):
+    rng = _rng(seed)
+    return tuple(make(rng, *shape) for make, shape in makers)
+
+
+@pytest.mark.parametrize("name,fn,makers", CASES, ids=IDS)
+def test_values_match_numpy(name, fn, makers):
+    args = _args(makers)
+    got, want = fn(wnp, *args), fn(np, *args)
+    assert [np.shape(g) for g in wg.tree_flatten(got)[0]] == [np.shape(w) for w in _leaves(want)]
+    _close(got, want, 1e-12)
+
+
+@pytest.mark.parametrize("name,fn,makers", CASES, ids=IDS)
+def test_derivatives(name, fn, makers):
+    check_derivatives(lambda *a: fn(wnp, *a), _args(makers, seed=1), seed=2)
+
+
+@pytest.mark.parametrize("name,fn,makers", [c for c in CASES if "norm" not in c[0] or "matrix-2" in c[0]],
+                         ids=[c[0] for c in CASES if "norm" not in c[0] or "matrix-2" in c[0]])
+def test_float32(name, fn, makers):
+    check_float32(lambda *a: fn(wnp, *a), _args(makers, seed=3), seed=4)
+
+
+# ---------------------------------------------------------------- triangular_solve (a primitive only)
+@pytest.mark.parametrize("lower", [True, False])
+@pytest.mark.parametrize("transpose_a", [False, True])
+@pytest.mark.parametrize("shapes", [((3, 3), (3, 2)), ((2, 3, 3), (3, 1))], ids=["plain", "batched"])
+def test_triangular_solve(lower, transpose_a, shapes):
+    rng = _rng(5)
+    a = general(rng, *shapes[0])      # the other triangle is garbage: it must be ignored
+    b = normal(rng, *shapes[1])
+    f = lambda a, b: L.triangular_solve_p.bind(a, b, lower=lower, transpose_a=transpose_a)  # noqa: E731
+    tri = np.tril(a) if lower else np.triu(a)
+    want = np.linalg.solve(np.swapaxes(tri, -1, -2) if transpose_a else tri, b)
+    _close(f(a, b), want, 1e-12)
+    check_derivatives(f, (a, b), seed=6)
+
+
+# ---------------------------------------------------------------- specific properties
+def test_eigh_and_cholesky_read_only_the_lower_triangle():
+    a = symmetric(_rng(7), 3, 3)
+    upper = np.triu_indices(3, 1)
+    for fn in (lambda a: wla.eigh(a)[1], lambda a: wla.cholesky(a + 4 * np.eye(3))):
+        for jac in (wg.jacfwd(fn)(a), wg.jacrev(fn)(a)):
+            assert np.abs(jac[..., upper[0], upper[1]]).max() == 0
+            assert np.abs(jac[..., 1, 0]).max() > 0
+
+
+def test_inv_gradient_matches_formula():
+    a = general(_rng(8), 3, 3)
+    ai = np.linalg.inv(a)
+    # d sum(inv(a)) = -inv(a)^T 1 1^T inv(a)^T
+    np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(wla.inv(a)))(a),
+                               -ai.T @ np.ones((3, 3)) @ ai.T, rtol=1e-12)
+
+
+def test_logdet_hessian_is_minus_inv_kron_inv():
+    a = spd(_rng(9), 3, 3)
+    a = np.tril(a) + np.tril(a, -1).T
+    h = wg.hessian(lambda a: wla.slogdet(a)[1])(a)
+    ai = np.linalg.inv(a)
+    np.testing.assert_allclose(h, -np.einsum("li,jk->ijkl", ai, ai), rtol=1e-10, atol=1e-12)
+
+
+def test_slogdet_returns_named_pair_and_sign_has_no_derivative():
+    a = negative_det(_rng(10), 3, 3)
+    res = wla.slogdet(a)
+    assert res.sign == -1 and np.isclose(res.logabsdet, np.linalg.slogdet(a).logabsdet)
+    np.testing.assert_array_equal(wg.grad(lambda a: wla.slogdet(a).sign)(a), np.zeros((3, 3)))
+
+
+def test_result_types_and_errors():
+    a = general(_rng(11), 3, 3)
+    w, v = wla.eigh(a)
+    assert isinstance(wla.eigh(a), wla.EighResult) and isinstance(wla.svd(a), wla.SVDResult)
+    assert wla.qr(a, mode="r").shape == (3, 3)
+    with pytest.raises(NotImplementedError, match="full_matrices=False"):
+        wla.svd(np.ones((3, 2)))
+    with pytest.raises(NotImplementedError, match="m >= n"):
+        wla.qr(np.ones((2, 3)))
+    with pytest.raises(wla.LinAlgError, match="square"):
+        wla.inv(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="ord"):
+        wla.norm(np.ones((2, 2)), "bogus")
+
+
+def test_staged_shapes_match_numpy():
+    a = np.ones((2, 4, 3))
+    graph = wg.make_graph(lambda a: (wla.svd(a, full_matrices=False), wla.qr(a)))(a)
+    avals = [(v.aval.shape, v.aval.dtype) for v in graph.outputs]
+    want = [(x.shape, x.dtype) for x in (*np.linalg.svd(a, full_matrices=False), *np.linalg.qr(a))]
+    assert avals == want
+
+
+def test_integer_matrix_is_computed_in_float64():
+    a = np.array([[2, 1], [1, 3]])
+    assert wla.inv(a).dtype == np.float64 and wla.det(a).dtype == np.float64
