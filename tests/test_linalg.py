@@ -280,6 +280,7 @@ def test_result_types_and_errors():
         wla.qr(np.ones((2, 3)))
     with pytest.raises(wla.LinAlgError, match="square"):
         wla.inv(np.ones((2, 3)))
+    assert wla.norm(np.array([0.0, 2.0, -1.0]), 0) == 2.0
     with pytest.raises(ValueError, match="ord"):
         wla.norm(np.ones((2, 2)), "bogus")
 
