@@ -9,14 +9,17 @@ tracers, and the tape interpreter records each of those as one small entry:
     (primitive, params, args, out)
 
 where `args` mixes linear tracers (the tape's slots) and constants (the
-residuals the forward pass computed, e.g. cos(x) for sin).  The backward pass
+residuals the forward pass computed, e.g. cos(x) for sin).  It is stored the
+way the backward pass consumes it: `targs`, the arguments with each linear
+tracer replaced by an `UndefinedPrimal` placeholder (ready to hand to the
+transpose rule), and `lin`, the (position, tracer) pairs of those tracers.  The backward pass
 (transpose.py) walks the entries in reverse applying `transpose` rules.
 Shapes come from the primitives' `shape` rules on avals; no `Graph` with named
 variables is built unless someone asks for one (`tape_to_graph`).
 """
 import numpy as np
 
-from ..core import Interpreter, MissingRuleError, Tracer, get_aval
+from ..core import Interpreter, MissingRuleError, Tracer, UndefinedPrimal, get_aval
 
 
 class LinearTracer(Tracer):
@@ -35,7 +38,7 @@ class TapeInterpreter(Interpreter):
 
     def __init__(self, parent):
         super().__init__(parent)
-        self.tape = []        # entries (prim, params, args, out_tracer)
+        self.tape = []        # entries (prim, params, targs, out, lin); see the module docstring
         self.nslots = 0
 
     def new_tracer(self, aval):
@@ -44,12 +47,14 @@ class TapeInterpreter(Interpreter):
         return tracer
 
     def process(self, prim, args, params):
-        mine = False
-        for a in args:
+        lin = None
+        for i, a in enumerate(args):
             if type(a) is LinearTracer and a.interp is self:
-                mine = True
-                break
-        if not mine:   # residual arithmetic: evaluate it now, below us
+                if lin is None:
+                    lin, targs = [], list(args)
+                lin.append((i, a))
+                targs[i] = UndefinedPrimal(a._aval)
+        if lin is None:   # residual arithmetic: evaluate it now, below us
             return self.parent.process(prim, args, params)
         if not prim.linear:
             raise MissingRuleError(
@@ -57,14 +62,22 @@ class TapeInterpreter(Interpreter):
                 "transpose rule (it is not linear in that argument). A jvp rule may only apply "
                 "linear ops to tangents; if this is a custom_jvp rule, make it linear in the "
                 "tangents")
-        aval = prim.shape(*[a.aval if isinstance(a, Tracer) else get_aval(a) for a in args],
-                          **params)
+        aval = prim.shape(*[a.aval if isinstance(a, (Tracer, UndefinedPrimal)) else get_aval(a)
+                            for a in targs], **params)
         if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
             out = [self.new_tracer(a) for a in aval]
         else:
             out = self.new_tracer(aval)
-        self.tape.append((prim, params, args, out))
+        self.tape.append((prim, params, targs, out, lin))
         return out
+
+
+def entry_args(targs, lin):
+    """An entry's arguments with its linear tracers back in place."""
+    args = list(targs)
+    for i, a in lin:
+        args[i] = a
+    return args
 
 
 def forward_pass(tape_interp, in_tracers, tangents, out_tracers):
@@ -72,18 +85,15 @@ def forward_pass(tape_interp, in_tracers, tangents, out_tracers):
     Runs under the current interpreter, so it can itself be differentiated."""
     from ..core import Zero, bind
     env = {t.slot: v for t, v in zip(in_tracers, tangents) if type(v) is not Zero}
-    for prim, params, args, out in tape_interp.tape:
-        vals, live = [], False
-        for a in args:
-            if type(a) is LinearTracer and a.interp is tape_interp:
-                v = env.get(a.slot)
-                if v is None:         # a zero tangent: instantiate for this op
-                    v = np.zeros(a.aval.shape, a.aval.dtype)
-                else:
-                    live = True
-                vals.append(v)
+    for prim, params, targs, out, lin in tape_interp.tape:
+        vals, live = list(targs), False
+        for i, a in lin:
+            v = env.get(a.slot)
+            if v is None:         # a zero tangent: instantiate for this op
+                v = np.zeros(a.aval.shape, a.aval.dtype)
             else:
-                vals.append(a)
+                live = True
+            vals[i] = v
         if live:
             if prim.multiple_results:
                 env.update((o.slot, v) for o, v in zip(out, bind(prim, *vals, **params)))
@@ -104,7 +114,8 @@ def tape_to_graph(tape_interp, in_tracers, out_tracers):
             return var[a.slot]
         return Lit(a)
     inputs = [atom(t) for t in in_tracers]
-    eqns = [Eqn(prim, [atom(a) for a in args], [atom(o) for o in (out if type(out) is list else [out])], params)
-            for prim, params, args, out in tape_interp.tape]
+    eqns = [Eqn(prim, [atom(a) for a in entry_args(targs, lin)],
+                [atom(o) for o in (out if type(out) is list else [out])], params)
+            for prim, params, targs, out, lin in tape_interp.tape]
     outs = [atom(o) if type(o) is LinearTracer else Lit(0.0) for o in out_tracers]
     return Graph(inputs, eqns, outs)

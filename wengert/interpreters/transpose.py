@@ -26,8 +26,10 @@ def backward_pass(tape_interp, in_tracers, out_tracers, out_cts, under, consume)
     while the backward pass runs (grad); vjp's pullback keeps the tape to be
     called again.
     """
-    from ..core import EVAL
+    from ..core import EVAL, current_interpreter
     cts = _Cotangents(inplace=under is EVAL)
+    if under is current_interpreter():
+        return _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts)
     return call_under(under, _backward, tape_interp, in_tracers, out_tracers, out_cts, consume, cts)
 
 
@@ -40,7 +42,7 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
     i = len(tape)
     while i:
         i -= 1
-        prim, params, args, out = tape.pop() if consume else entries[i]
+        prim, params, targs, out, lin = tape.pop() if consume else entries[i]
         if type(out) is list:        # a multiple-result linear op
             ct = [cts.pop(o.slot) for o in out]
             if all(c is None for c in ct):
@@ -50,23 +52,21 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
             ct = cts.pop(out.slot)
             if ct is None:
                 continue
-        _transpose_entry(tape_interp, prim, params, args, ct, cts)
+        _transpose_entry(prim, params, targs, lin, ct, cts)
     return [cts.get(t.slot) for t in in_tracers]
 
 
-def _transpose_entry(tape_interp, prim, params, args, ct, cts):
+def _transpose_entry(prim, params, targs, lin, ct, cts):
     getitem = _GETITEM or _getitem_p()
-    if prim is getitem and cts.scatter_into(args[0], ct, params, tape_interp):
+    if prim is getitem and cts.scatter_into(lin[0][1], ct, params):
         return
-    targs = [UndefinedPrimal(a.aval) if type(a) is LinearTracer and a.interp is tape_interp
-             else a for a in args]
     arg_cts = prim.transpose(ct, *targs, **params)
     fresh = prim is getitem     # its transpose scatters into new zeros
-    for a, a_ct in zip(args, arg_cts):
-        if a_ct is None or type(a_ct) is Zero or type(a) is not LinearTracer \
-                or a.interp is not tape_interp:
+    for i, a in lin:
+        a_ct = arg_cts[i]
+        if a_ct is None or type(a_ct) is Zero:
             continue
-        cts.add(a.slot, _cast(a_ct, a.aval), fresh)
+        cts.add(a.slot, _cast(a_ct, a._aval), fresh)
 
 
 class _Cotangents:
@@ -104,8 +104,8 @@ class _Cotangents:
             if self.inplace and type(new) is np.ndarray and new.ndim:
                 self.owned.add(slot)
 
-    def scatter_into(self, x, ct, params, tape_interp):
-        if not self.inplace or type(x) is not LinearTracer or x.interp is not tape_interp:
+    def scatter_into(self, x, ct, params):
+        if not self.inplace:
             return False
         old = self.cts.get(x.slot)
         if type(old) is not np.ndarray or old.shape != x.aval.shape or not old.ndim:

@@ -4,12 +4,30 @@ Conventions at non-smooth points (docs/conventions.md):
   abs'(0) = sign(0) = 0; maximum/minimum ties split the tangent evenly
   (so abs = max(x, -x) agrees); sqrt'(0) = +inf; floor/ceil/round/sign: 0.
 """
+import operator
+
 import numpy as np
 
 from ..core import ShapedArray, is_undefined, Zero, is_float
 from . import reductions as R
 from . import structural as S
 from .rules import def_elementwise, def_linear, def_nondiff, elementwise_shape, is_zero, new_primitive
+
+
+_FLOAT_SCALARS = (np.float64, np.float32, float)
+
+
+def _scalar_fast(ufunc, op):
+    """A binary ufunc that takes Python's operator on NumPy float scalars: the ufunc
+    machinery costs ~0.5 us per scalar call, the operator ~0.05 us (same result and
+    dtype).  Two Python floats still go to the ufunc, which makes them strong."""
+    def impl(x, y):
+        tx, ty = type(x), type(y)
+        if tx in _FLOAT_SCALARS and ty in _FLOAT_SCALARS and (tx is not float or ty is not float):
+            return op(x, y)
+        return ufunc(x, y)
+    impl.__name__ = ufunc.__name__
+    return impl
 
 
 def unbroadcast(ct, aval):
@@ -29,8 +47,8 @@ def unbroadcast(ct, aval):
 def match(t, y):
     """Broadcast tangent `t` up to the shape of output `y` (used when the other
     operand's tangent was a symbolic zero)."""
-    shape = np.shape(y) if not hasattr(y, "aval") else y.aval.shape
-    return t if np.shape(t) == shape else S.broadcast_to_p.bind(t, shape=shape)
+    shape = getattr(y, "shape", ())
+    return t if getattr(t, "shape", ()) == shape else S.broadcast_to_p.bind(t, shape=shape)
 
 
 def add_tangents(a, b):
@@ -55,8 +73,10 @@ def _linear_binary_transpose(sign_y):
 neg_p = def_linear("neg", np.negative, elementwise_shape(np.negative, True),
                    lambda ct, x: (neg_p.bind(ct),))
 
-add_p = def_linear("add", np.add, elementwise_shape(np.add, True), _linear_binary_transpose(+1))
-sub_p = def_linear("sub", np.subtract, elementwise_shape(np.subtract, True), _linear_binary_transpose(-1))
+add_p = def_linear("add", _scalar_fast(np.add, operator.add), elementwise_shape(np.add, True),
+                   _linear_binary_transpose(+1))
+sub_p = def_linear("sub", _scalar_fast(np.subtract, operator.sub), elementwise_shape(np.subtract, True),
+                   _linear_binary_transpose(-1))
 
 
 def _add_jvp(xs, ts):
@@ -80,7 +100,8 @@ add_p.jvp, sub_p.jvp = _add_jvp, _sub_jvp
 
 # ---------------------------------------------------------------- bilinear: mul
 mul_p = new_primitive("mul")
-mul_p.impl, mul_p.shape, mul_p.linear = np.multiply, elementwise_shape(np.multiply, True), True
+mul_p.impl = _scalar_fast(np.multiply, operator.mul)
+mul_p.shape, mul_p.linear = elementwise_shape(np.multiply, True), True
 
 
 def _mul_jvp(xs, ts):
@@ -126,7 +147,8 @@ mul_p.jvp, mul_p.transpose = _mul_jvp, _mul_transpose
 
 # ---------------------------------------------------------------- div: linear in the numerator
 div_p = new_primitive("div")
-div_p.impl, div_p.shape, div_p.linear = np.true_divide, elementwise_shape(np.true_divide, True), True
+div_p.impl = _scalar_fast(np.true_divide, operator.truediv)   # never float / float: that raises on 0
+div_p.shape, div_p.linear = elementwise_shape(np.true_divide, True), True
 
 
 def _div_jvp(xs, ts):

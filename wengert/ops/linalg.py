@@ -1,5 +1,6 @@
 """Linear algebra primitives.  `dot_general` is the one contraction every
 product (matmul, dot, tensordot, einsum, inner, outer, kron) is built from."""
+import math
 from functools import partial
 
 import numpy as np
@@ -18,16 +19,23 @@ def _free(ndim, contract, batch):
     return [i for i in range(ndim) if i not in contract and i not in batch]
 
 
+_MATMUL_2D = {(((1,), (0,)), ((), ())): lambda x, y: np.matmul(x, y),
+              (((1,), (1,)), ((), ())): lambda x, y: np.matmul(x, y.T),
+              (((0,), (0,)), ((), ())): lambda x, y: np.matmul(x.T, y)}
+
+
 def _dot_general_impl(x, y, dims):
+    if np.ndim(x) == 2 and np.ndim(y) == 2 and dims in _MATMUL_2D:   # the common products
+        return _MATMUL_2D[dims](x, y)
     (lc, rc), (lb, rb) = dims
     x, y = np.asarray(x), np.asarray(y)
     xf, yf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)
     b_shape = tuple(x.shape[i] for i in lb)
     xf_shape, yf_shape = tuple(x.shape[i] for i in xf), tuple(y.shape[i] for i in yf)
-    k = int(np.prod([x.shape[i] for i in lc], dtype=np.int64))
-    m, n = int(np.prod(xf_shape, dtype=np.int64)), int(np.prod(yf_shape, dtype=np.int64))
+    k = math.prod(x.shape[i] for i in lc)
+    m, n = math.prod(xf_shape), math.prod(yf_shape)
     if lb:
-        bsz = int(np.prod(b_shape, dtype=np.int64))
+        bsz = math.prod(b_shape)
         xt = np.transpose(x, list(lb) + xf + list(lc)).reshape(bsz, m, k)
         yt = np.transpose(y, list(rb) + list(rc) + yf).reshape(bsz, k, n)
     else:   # a plain 2-D matmul; transposed views go straight to BLAS
