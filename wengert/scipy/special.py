@@ -8,6 +8,7 @@ import numpy as _np
 import wengert.numpy as wnp
 
 from ..ops import elementwise as E
+from ..ops import reductions as R
 from ..ops import special as P
 
 
@@ -149,6 +150,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
       >>> wg.grad(wsp.logsumexp)(a)
       array([0.25, 0.75, 0.  ])
     """
+    if b is None and not return_sign:
+        return _lse(a, axis, keepdims)
     if b is not None:
         a, b = wnp.broadcast_arrays(_float(a), wnp._c(b))
     shifted, m = _shifted(a, axis)
@@ -159,6 +162,12 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     return _drop(wnp.log(wnp.abs(s)) + m, axis, keepdims), _drop(wnp.sign(s), axis, keepdims)
 
 
+def _lse(a, axis, keepdims):
+    a = _float(wnp._c(a))
+    axes = wnp._axes(axis, wnp.ndim(a))
+    return wnp._keep(R.logsumexp_p.bind(a, axes=axes), wnp.shape(a), axes, keepdims)
+
+
 def softmax(x, axis=None):
     """exp(x) / sum(exp(x)) over axis (None: all of x), as scipy.special.softmax.
 
@@ -167,8 +176,7 @@ def softmax(x, axis=None):
       >>> wsp.softmax(np.array([0.0, np.log(3.0)]))
       array([0.25, 0.75])
     """
-    e = wnp.exp(_shifted(x, axis)[0])
-    return e / wnp.sum(e, axis=axis, keepdims=True)
+    return wnp.exp(log_softmax(x, axis))
 
 
 def log_softmax(x, axis=None):
@@ -179,8 +187,8 @@ def log_softmax(x, axis=None):
       >>> wsp.log_softmax(np.array([0.0, np.log(3.0)]))
       array([-1.38629436, -0.28768207])
     """
-    shifted = _shifted(x, axis)[0]
-    return shifted - wnp.log(wnp.sum(wnp.exp(shifted), axis=axis, keepdims=True))
+    x = _float(wnp._c(x))
+    return x - _lse(x, axis, True)
 
 
 def xlogy(x, y):
