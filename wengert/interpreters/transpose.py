@@ -15,7 +15,9 @@ started, which is how reverse mode nests inside reverse or forward mode.
 """
 import numpy as np
 
-from ..core import UndefinedPrimal, Zero, call_under, get_aval, is_undefined  # noqa: F401
+from ..core import EVAL, UndefinedPrimal, Zero, call_under, current_interpreter, get_aval, is_undefined  # noqa: F401
+from ..ops.elementwise import add_tangents, convert_element_type
+from ..ops.structural import getitem_p, simple_index
 from .linearize import LinearTracer
 
 
@@ -26,7 +28,6 @@ def backward_pass(tape_interp, in_tracers, out_tracers, out_cts, under, consume)
     while the backward pass runs (grad); vjp's pullback keeps the tape to be
     called again.
     """
-    from ..core import EVAL, current_interpreter
     cts = _Cotangents(inplace=under is EVAL)
     if under is current_interpreter():
         return _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts)
@@ -57,11 +58,10 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
 
 
 def _transpose_entry(prim, params, targs, lin, ct, cts):
-    getitem = _GETITEM or _getitem_p()
-    if prim is getitem and cts.scatter_into(lin[0][1], ct, params):
+    if prim is getitem_p and cts.scatter_into(lin[0][1], ct, params):
         return
     arg_cts = prim.transpose(ct, *targs, **params)
-    fresh = prim is getitem     # its transpose scatters into new zeros
+    fresh = prim is getitem_p     # its transpose scatters into new zeros
     for i, a in lin:
         a_ct = arg_cts[i]
         if a_ct is None or type(a_ct) is Zero:
@@ -99,7 +99,6 @@ class _Cotangents:
         elif slot in self.owned and np.shape(ct) == old.shape:
             np.add(old, ct, out=old)
         else:
-            from ..ops.elementwise import add_tangents
             new = self.cts[slot] = add_tangents(old, ct)
             if self.inplace and type(new) is np.ndarray and new.ndim:
                 self.owned.add(slot)
@@ -114,7 +113,6 @@ class _Cotangents:
             old = self.cts[x.slot] = np.array(old, dtype=x.aval.dtype, copy=True)
             self.owned.add(x.slot)
         idx = params["idx"]
-        from ..ops.structural import simple_index
         if params["unique"] or simple_index(idx):
             old[idx] += ct
         else:
@@ -122,14 +120,7 @@ class _Cotangents:
         return True
 
 
-_GETITEM = None
 
-
-def _getitem_p():
-    global _GETITEM
-    from ..ops.structural import getitem_p
-    _GETITEM = getitem_p
-    return getitem_p
 
 
 def _cast(ct, aval):
@@ -140,6 +131,5 @@ def _cast(ct, aval):
     if dtype is None:
         dtype = get_aval(ct).dtype
     if dtype != aval.dtype:
-        from ..ops.elementwise import convert_element_type
         return convert_element_type(ct, aval.dtype)
     return ct

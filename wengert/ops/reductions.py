@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..core import ShapedArray
+from . import elementwise as E
 from . import structural as S
 from .rules import def_linear, def_nondiff, new_primitive
 
@@ -39,7 +40,7 @@ def _extremum(name, impl):
     prim.shape = lambda a, axes: ShapedArray(_reduced_shape(a.shape, axes), a.dtype)
 
     def jvp(xs, ts, axes):    # tangent averaged over tied extrema
-        from .elementwise import convert_p, div_p, eq_p, mul_p
+        convert_p, div_p, eq_p, mul_p = E.convert_p, E.div_p, E.eq_p, E.mul_p
         x, t = xs[0], ts[0]
         y = prim.bind(x, axes=axes)
         shape = np.shape(x) if not hasattr(x, "aval") else x.aval.shape
@@ -92,7 +93,7 @@ def _logsumexp_impl(x, axes):
 
 
 def _logsumexp_jvp(xs, ts, axes):
-    from .elementwise import exp_p, isfinite_p, mul_p, select_p, sub_p
+    exp_p, isfinite_p, mul_p, select_p, sub_p = E.exp_p, E.isfinite_p, E.mul_p, E.select_p, E.sub_p
     x, t = xs[0], ts[0]
     y = logsumexp_p.bind(x, axes=axes)
     shape = x.aval.shape if hasattr(x, "aval") else np.shape(x)

@@ -3,6 +3,7 @@ concatenate, pad.  All linear; their transposes move cotangents back."""
 import numpy as np
 
 from ..core import ShapedArray, is_undefined
+from . import elementwise as E
 from .rules import def_linear, shape_by_dummy
 
 
@@ -23,8 +24,7 @@ transpose_p = def_linear(
 
 
 def _broadcast_to_transpose(ct, x, shape):
-    from .elementwise import unbroadcast
-    return (unbroadcast(ct, x.aval),)
+    return (E.unbroadcast(ct, x.aval),)
 
 
 broadcast_to_p = def_linear("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
