@@ -1,9 +1,12 @@
-"""Conventions at non-smooth points (docs/conventions.md), in both modes."""
+"""Conventions at non-smooth points (docs/conventions.md), in both modes.
+NumPy warns where these rules divide by zero; the warnings are expected here."""
 import numpy as np
 import pytest
 
 import wengert as wg
 import wengert.numpy as wnp
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def both_modes(f, x):

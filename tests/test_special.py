@@ -17,58 +17,7 @@ import wengert.scipy.special as wsp
 H, RTOL, RTOL32, VALUE_RTOL = 1e-6, 1e-6, 1e-4, 1e-13
 
 
-# ---------------------------------------------------------------- finite differences
-def _leaves(y):
-    return [np.asarray(v, np.float64) for v in wg.tree_flatten(y)[0]]
-
-
-def _fd(f, xs, ts):
-    """(f(x + H t) - f(x - H t)) / 2H for every output leaf."""
-    up = _leaves(f(*[x + H * t for x, t in zip(xs, ts)]))
-    down = _leaves(f(*[x - H * t for x, t in zip(xs, ts)]))
-    return [(u - d) / (2 * H) for u, d in zip(up, down)]
-
-
-def _close(got, want, rtol=RTOL):
-    got, want = _leaves(got), _leaves(want)
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        scale = max(1.0, np.max(np.abs(w), initial=0.0))
-        np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale)
-
-
-def check_derivatives(f, xs, seed=0):
-    """First and second derivatives of f at xs (a tuple of float64 arrays) in every mode."""
-    rng = np.random.default_rng(seed)
-    ts = [rng.standard_normal(np.shape(x)) for x in xs]
-    vs = [rng.standard_normal(np.shape(x)) for x in xs]
-    us = [rng.standard_normal(np.shape(y)) for y in _leaves(f(*xs))]
-    argnums = tuple(range(len(xs)))
-
-    def g(*a):        # <u, f(a)>: a scalar whose gradient is J^T u
-        return sum(wnp.sum(u * y) for u, y in zip(us, wg.tree_flatten(f(*a))[0]))
-
-    grad_g = wg.grad(g, argnums)
-    _close(wg.jvp(f, xs, ts)[1], _fd(f, xs, ts))                                # forward
-    fd_grad = [np.zeros(np.shape(x)) for x in xs]
-    for k, x in enumerate(xs):
-        for i in np.ndindex(np.shape(x)):
-            e = [np.zeros(np.shape(z)) for z in xs]
-            e[k][i] = 1.0
-            fd_grad[k][i] = _fd(g, xs, e)[0]
-    y, pullback = wg.vjp(f, *xs)
-    _close(pullback(wg.tree_unflatten(wg.tree_flatten(y)[1], us)), fd_grad)    # reverse (vjp)
-    _close(grad_g(*xs), fd_grad)                                                # reverse (grad)
-    fd_ht = _fd(grad_g, xs, ts)            # H t of <u, f>, by differences of the gradient
-    _close(wg.jvp(grad_g, xs, ts)[1], fd_ht)                                    # fwd over rev
-    _close(wg.grad(lambda *a: sum(wnp.sum(t * gi) for t, gi in zip(ts, grad_g(*a))), argnums)(*xs),
-           fd_ht)                                                              # rev over rev
-    _close(wg.grad(lambda *a: sum(wnp.sum(u * ti) for u, ti in
-                                  zip(us, wg.tree_flatten(wg.jvp(f, a, ts)[1])[0])), argnums)(*xs),
-           fd_ht)                                                              # rev over fwd
-    jf = lambda *a: wg.jvp(f, a, ts)[1]                                         # noqa: E731
-    _close(wg.jvp(jf, xs, vs)[1], _fd(jf, xs, vs))                              # fwd over fwd
-
+from fdcheck import _close, _fd, _leaves, check_derivatives  # noqa: E402,F401
 
 # ---------------------------------------------------------------- the table
 # (id, wengert function, scipy reference, per-argument (low, high) domains, shapes)

@@ -94,20 +94,7 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=None, rtol=None, see
     eps, rtol = eps or d_eps, rtol or d_tol
     fvals = _flat_float(f(*args))
     for k in ks:
-        v = _random_like(args[k], rng)
-        tangents = tuple(v if j == k else _zeros_like(a) for j, a in enumerate(args))
-        _, t = jvp(f, args, tangents)
-        fd = tree_map_sub(f(*_perturb(args, k, v, eps)), f(*_perturb(args, k, v, -eps)), 2 * eps)
-        if "fwd" in modes:
-            _compare(t, fd, fvals, rtol, eps, f"forward-mode derivative of order {_level} w.r.t. argument {k}")
-        if "rev" in modes:
-            y, pullback = vjp(f, *args)
-            u = _random_like(y, rng)
-            ct = pullback(u)[k]
-            lhs = np.dot(_flat_float(u), _flat_float(fd))
-            rhs = np.dot(_flat_float(ct), _flat_float(v))
-            _compare(rhs, lhs, np.abs(fvals) * np.sum(np.abs(_flat_float(u))), rtol, eps,
-                     f"reverse-mode derivative of order {_level} w.r.t. argument {k} (<J^T u, v> vs <u, J v>)")
+        _check_argument(f, args, k, modes, eps, rtol, fvals, rng, _level)
     if order > 1 and ks:
         v_all = tuple(_random_like(a, rng) if j in ks else _zeros_like(a) for j, a in enumerate(args))
         if "fwd" in modes:
@@ -116,6 +103,25 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=None, rtol=None, see
             u = _random_like(f(*args), rng)
             check_grads(lambda *a: tuple(vjp(f, *a)[1](u)[j] for j in ks), args, order - 1, modes,
                         eps, rtol, seed + 2, _level + 1)
+
+
+def _check_argument(f, args, k, modes, eps, rtol, fvals, rng, level):
+    """First-order checks along a random direction in argument k."""
+    from .api import jvp, vjp
+    v = _random_like(args[k], rng)
+    tangents = tuple(v if j == k else _zeros_like(a) for j, a in enumerate(args))
+    _, t = jvp(f, args, tangents)
+    fd = tree_map_sub(f(*_perturb(args, k, v, eps)), f(*_perturb(args, k, v, -eps)), 2 * eps)
+    if "fwd" in modes:
+        _compare(t, fd, fvals, rtol, eps, f"forward-mode derivative of order {level} w.r.t. argument {k}")
+    if "rev" in modes:
+        y, pullback = vjp(f, *args)
+        u = _random_like(y, rng)
+        ct = pullback(u)[k]
+        lhs = np.dot(_flat_float(u), _flat_float(fd))
+        rhs = np.dot(_flat_float(ct), _flat_float(v))
+        _compare(rhs, lhs, np.abs(fvals) * np.sum(np.abs(_flat_float(u))), rtol, eps,
+                 f"reverse-mode derivative of order {level} w.r.t. argument {k} (<J^T u, v> vs <u, J v>)")
 
 
 def tree_map_sub(a, b, denom):

@@ -329,111 +329,49 @@ def _integer_pow_jvp(xs, ts, n):
 integer_pow_p.jvp = _integer_pow_jvp
 
 # ---------------------------------------------------------------- binary math
-pow_p = new_primitive("pow")
-pow_p.impl, pow_p.shape = np.power, elementwise_shape(np.power)
-
-
-def _pow_jvp(xs, ts):
-    x, y = xs
-    tx, ty = ts
-    out = pow_p.bind(x, y)
-    t = Zero(out)
-    if not is_zero(tx):   # y * x**(y-1)
-        t = m(tx, m(y, pow_p.bind(x, sub_p.bind(y, 1.0))))
-    if not is_zero(ty):   # log(x) * x**y, taken as 0 where x == 0 (0**y is flat in y for y > 0)
-        x0 = eq_p.bind(x, 0.0)
-        safe_log = select_p.bind(x0, 0.0, log_p.bind(select_p.bind(x0, 1.0, x)))
-        t = add_tangents(t, m(ty, m(safe_log, out)))
-    return out, match(t, out)
-
-
-pow_p.jvp = _pow_jvp
-
-arctan2_p = new_primitive("arctan2")
-arctan2_p.impl, arctan2_p.shape = np.arctan2, elementwise_shape(np.arctan2)
-
-
-def _arctan2_jvp(xs, ts):   # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
-    y, x = xs
-    ty, tx = ts
-    out = arctan2_p.bind(y, x)
-    r2 = add_p.bind(square_p.bind(x), square_p.bind(y))
-    t = Zero(out) if is_zero(ty) else m(ty, d(x, r2))
-    if not is_zero(tx):
-        t = add_tangents(t, m(tx, d(neg_p.bind(y), r2)))
-    return out, match(t, out)
-
-
-arctan2_p.jvp = _arctan2_jvp
-
-
-def _minmax(name, impl, gt):
+def def_binary(name, impl, dx, dy):
+    """A binary math op from its partial derivatives `dx(x, y, out)` and `dy(x, y, out)`,
+    written in wengert ops (None: the partial is 1).  Only the partials whose
+    tangent is nonzero are computed: d out = dx * tx + dy * ty."""
     prim = new_primitive(name)
     prim.impl, prim.shape = impl, elementwise_shape(impl)
 
-    def jvp(xs, ts):   # ties split evenly: weight 1/2 to each side
+    def jvp(xs, ts):
         x, y = xs
         tx, ty = ts
         out = prim.bind(x, y)
-        wx = add_p.bind(convert_p.bind(gt.bind(x, y), dtype=out.dtype),
-                        m(0.5, convert_p.bind(eq_p.bind(x, y), dtype=out.dtype)))
-        t = Zero(out) if is_zero(tx) else m(tx, wx)
+        t = Zero(out) if is_zero(tx) else tx if dx is None else m(tx, dx(x, y, out))
         if not is_zero(ty):
-            t = add_tangents(t, m(ty, sub_p.bind(1.0, wx)))
+            t = add_tangents(t, m(ty, dy(x, y, out)))
         return out, match(t, out)
     jvp.__name__ = f"_{name}_jvp"
     prim.jvp = jvp
     return prim
 
 
-hypot_p = new_primitive("hypot")
-hypot_p.impl, hypot_p.shape = np.hypot, elementwise_shape(np.hypot)
+def _safe_log(x):   # log x, taken as 0 where x == 0 (0**y is flat in y for y > 0)
+    x0 = eq_p.bind(x, 0.0)
+    return select_p.bind(x0, 0.0, log_p.bind(select_p.bind(x0, 1.0, x)))
 
 
-def _hypot_jvp(xs, ts):  # np.hypot avoids the overflow of sqrt(x*x + y*y)
-    x, y = xs
-    tx, ty = ts
-    out = hypot_p.bind(x, y)
-    t = Zero(out) if is_zero(tx) else m(tx, d(x, out))
-    if not is_zero(ty):
-        t = add_tangents(t, m(ty, d(y, out)))
-    return out, match(t, out)
+def _max_weight(gt):   # ties split evenly: weight 1/2 to each side
+    return lambda x, y, out: add_p.bind(convert_p.bind(gt.bind(x, y), dtype=out.dtype),
+                                        m(0.5, convert_p.bind(eq_p.bind(x, y), dtype=out.dtype)))
 
 
-hypot_p.jvp = _hypot_jvp
-
-logaddexp_p = new_primitive("logaddexp")
-logaddexp_p.impl, logaddexp_p.shape = np.logaddexp, elementwise_shape(np.logaddexp)
+def _r2(a, b):
+    return add_p.bind(square_p.bind(a), square_p.bind(b))
 
 
-def _logaddexp_jvp(xs, ts):
-    x, y = xs
-    tx, ty = ts
-    out = logaddexp_p.bind(x, y)
-    t = Zero(out) if is_zero(tx) else m(tx, exp_p.bind(sub_p.bind(x, out)))
-    if not is_zero(ty):
-        t = add_tangents(t, m(ty, exp_p.bind(sub_p.bind(y, out))))
-    return out, match(t, out)
-
-
-logaddexp_p.jvp = _logaddexp_jvp
-
-
-def _remainder_like(name, impl, quotient):
-    prim = new_primitive(name)
-    prim.impl, prim.shape = impl, elementwise_shape(impl)
-
-    def jvp(xs, ts):   # x - q(x/y) * y with q piecewise constant: d = dx - q dy
-        x, y = xs
-        tx, ty = ts
-        out = prim.bind(x, y)
-        t = Zero(out) if is_zero(tx) else tx
-        if not is_zero(ty):
-            t = add_tangents(t, neg_p.bind(m(ty, quotient.bind(d(x, y)))))
-        return out, match(t, out)
-    jvp.__name__ = f"_{name}_jvp"
-    prim.jvp = jvp
-    return prim
+pow_p = def_binary("pow", np.power, lambda x, y, out: m(y, pow_p.bind(x, sub_p.bind(y, 1.0))),
+                   lambda x, y, out: m(_safe_log(x), out))
+# arctan2(a, b): d = (b da - a db) / (a^2 + b^2)
+arctan2_p = def_binary("arctan2", np.arctan2, lambda a, b, out: d(b, _r2(a, b)),
+                       lambda a, b, out: d(neg_p.bind(a), _r2(a, b)))
+# np.hypot, not sqrt(x*x + y*y), which overflows
+hypot_p = def_binary("hypot", np.hypot, lambda x, y, out: d(x, out), lambda x, y, out: d(y, out))
+logaddexp_p = def_binary("logaddexp", np.logaddexp, lambda x, y, out: exp_p.bind(sub_p.bind(x, out)),
+                         lambda x, y, out: exp_p.bind(sub_p.bind(y, out)))
 
 
 # ---------------------------------------------------------------- non-differentiable
@@ -463,7 +401,11 @@ invert_p = def_nondiff("invert", np.invert)
 
 stop_gradient_p = def_nondiff("stop_gradient", lambda x: x)
 
-maximum_p = _minmax("maximum", np.maximum, gt_p)
-minimum_p = _minmax("minimum", np.minimum, lt_p)
-remainder_p = _remainder_like("remainder", np.remainder, floor_p)
-fmod_p = _remainder_like("fmod", np.fmod, trunc_p)
+maximum_p = def_binary("maximum", np.maximum, _max_weight(gt_p),
+                       lambda x, y, out: sub_p.bind(1.0, _max_weight(gt_p)(x, y, out)))
+minimum_p = def_binary("minimum", np.minimum, _max_weight(lt_p),
+                       lambda x, y, out: sub_p.bind(1.0, _max_weight(lt_p)(x, y, out)))
+# x - q(x/y) * y with q piecewise constant (floor, trunc): d = dx - q(x/y) dy
+remainder_p = def_binary("remainder", np.remainder, None,
+                         lambda x, y, out: neg_p.bind(floor_p.bind(d(x, y))))
+fmod_p = def_binary("fmod", np.fmod, None, lambda x, y, out: neg_p.bind(trunc_p.bind(d(x, y))))
