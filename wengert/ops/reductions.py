@@ -52,8 +52,14 @@ def _extremum(name, impl):
     return prim
 
 
-reduce_max_p = _extremum("reduce_max", lambda x, axes: np.max(x, axis=axes))
-reduce_min_p = _extremum("reduce_min", lambda x, axes: np.min(x, axis=axes))
+def _reduce_with(ufunc, fallback):
+    def impl(x, axes):   # the ufunc's reduce skips np.max's Python-level wrapper
+        return ufunc.reduce(x, axis=axes) if type(x) is np.ndarray and x.size else fallback(x, axis=axes)
+    return impl
+
+
+reduce_max_p = _extremum("reduce_max", _reduce_with(np.maximum, np.max))
+reduce_min_p = _extremum("reduce_min", _reduce_with(np.minimum, np.min))
 
 
 def _arg_shape(a, axis):

@@ -14,11 +14,19 @@ def _reshape_shape(a, shape):
     return ShapedArray(shape, a.dtype)
 
 
-reshape_p = def_linear("reshape", lambda x, shape: np.reshape(x, shape), _reshape_shape,
+def _reshape_impl(x, shape):   # the method skips np.reshape's Python-level wrapper
+    return x.reshape(shape) if type(x) is np.ndarray else np.reshape(x, shape)
+
+
+def _broadcast_to_impl(x, shape):
+    return x if getattr(x, "shape", None) == shape else np.broadcast_to(x, shape)
+
+
+reshape_p = def_linear("reshape", _reshape_impl, _reshape_shape,
                        lambda ct, x, shape: (reshape_p.bind(ct, shape=x.aval.shape),))
 
 transpose_p = def_linear(
-    "transpose", lambda x, perm: np.transpose(x, perm),
+    "transpose", lambda x, perm: x.transpose(perm) if type(x) is np.ndarray else np.transpose(x, perm),
     lambda a, perm: ShapedArray(tuple(a.shape[i] for i in perm), a.dtype),
     lambda ct, x, perm: (transpose_p.bind(ct, perm=tuple(np.argsort(perm))),))
 
@@ -27,7 +35,7 @@ def _broadcast_to_transpose(ct, x, shape):
     return (E.unbroadcast(ct, x.aval),)
 
 
-broadcast_to_p = def_linear("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+broadcast_to_p = def_linear("broadcast_to", _broadcast_to_impl,
                             lambda a, shape: ShapedArray(shape, a.dtype), _broadcast_to_transpose)
 
 
