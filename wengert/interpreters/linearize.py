@@ -47,15 +47,16 @@ class TapeInterpreter(Interpreter):
         return tracer
 
     def process(self, prim, args, params):
-        lin = None
+        for a in args:
+            if type(a) is LinearTracer and a.interp is self:
+                break
+        else:             # residual arithmetic: evaluate it now, below us
+            return self.parent.process(prim, args, params)
+        lin, targs = [], list(args)
         for i, a in enumerate(args):
             if type(a) is LinearTracer and a.interp is self:
-                if lin is None:
-                    lin, targs = [], list(args)
                 lin.append((i, a))
                 targs[i] = UndefinedPrimal(a._aval)
-        if lin is None:   # residual arithmetic: evaluate it now, below us
-            return self.parent.process(prim, args, params)
         if not prim.linear:
             raise MissingRuleError(
                 f"primitive '{prim.name}' was applied to a tangent during reverse mode but has no "
