@@ -84,10 +84,13 @@ def _tuple_td(n):
     return tree_flatten((0.0,) * n)[1]
 
 
+_ZERO64 = np.float64(0.0)
+
+
 def _finalize(ct, x):
     """A cotangent/tangent for input `x`: concrete zeros if None, x's dtype and shape."""
-    if type(ct) is np.float64 and type(x) is np.float64:
-        return ct
+    if type(x) is np.float64 and (type(ct) is np.float64 or ct is None):
+        return ct if ct is not None else _ZERO64
     aval = get_aval(x)
     if ct is None or type(ct) is Zero:
         z = np.zeros(aval.shape, aval.dtype if is_float(aval.dtype) else np.float64)

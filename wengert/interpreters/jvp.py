@@ -34,9 +34,8 @@ class JVPTracer(Tracer):
 
 class JVPInterpreter(Interpreter):
     def __init__(self, parent, inner=None, name="jvp"):
-        super().__init__(parent)
+        self.parent, self.alive, self.name = parent, True, name
         self.inner = parent if inner is None else inner
-        self.name = name
 
     def process(self, prim, args, params):
         xs, ts, mine = [], [], False

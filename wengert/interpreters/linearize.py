@@ -37,7 +37,7 @@ class TapeInterpreter(Interpreter):
     name = "linear tape"
 
     def __init__(self, parent):
-        super().__init__(parent)
+        self.parent, self.alive = parent, True
         self.tape = []        # entries (prim, params, targs, out, lin); see the module docstring
         self.nslots = 0
 
