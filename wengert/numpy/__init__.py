@@ -467,6 +467,8 @@ def squeeze(a, axis=None):
 def broadcast_to(a, shape):
     a = _c(a)
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if _shape(a) == shape:
+        return a
     _np.broadcast_shapes(_shape(a), shape)
     if len(shape) < _ndim(a):
         raise ValueError(f"cannot broadcast shape {_shape(a)} to {shape}")
@@ -808,6 +810,8 @@ def matmul(a, b):
         return _dot_general(a, b, ((0,), (nb - 2 if nb > 1 else 0,)))
     if nb == 1:
         return _dot_general(a, b, ((na - 1,), (0,)))
+    if na == 2 and nb == 2:
+        return _dot_general(a, b, ((1,), (0,)))
     batch = _np.broadcast_shapes(_shape(a)[:-2], _shape(b)[:-2])
     a = broadcast_to(a, batch + _shape(a)[-2:])
     b = broadcast_to(b, batch + _shape(b)[-2:])

@@ -87,7 +87,7 @@ def _dot_general_transpose(ct, x, y, dims):
 
 
 def _untranspose(out, order):
-    perm = tuple(int(i) for i in np.argsort(order))
+    perm = tuple(sorted(range(len(order)), key=order.__getitem__))
     return out if perm == tuple(range(len(perm))) else S.transpose_p.bind(out, perm=perm)
 
 
