@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import wengert.numpy as wnp
+import wengert.scipy.special as wsp
 
 UNARY_SHAPES = [(), (3,), (2, 3), (1, 3, 1), (0,), (2, 0)]
 BINARY_SHAPES = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 2)), ((0,), (0,)),
@@ -94,6 +95,12 @@ SPECS = [
               shapes=[((2, 5),), ((4,),), ((1, 3, 2),)]),
     reduction("average", lambda x: wnp.average(x, axis=-1, weights=np.array([1.0, 2.0, 3.0])),
               lambda x: np.average(x, axis=-1, weights=np.array([1.0, 2.0, 3.0])), shapes=[((2, 3),), ((3,),)]),
+    reduction("logsumexp", lambda x: wsp.logsumexp(x, axis=-1), lambda x: np.log(np.sum(np.exp(x), axis=-1))),
+    reduction("logsumexp_all", lambda x: wsp.logsumexp(x), lambda x: np.log(np.sum(np.exp(x)))),
+    reduction("log_softmax", lambda x: wsp.log_softmax(x, axis=0),
+              lambda x: x - np.log(np.sum(np.exp(x), axis=0, keepdims=True))),
+    reduction("softmax", lambda x: wsp.softmax(x, axis=-1),
+              lambda x: np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)),
     # structure
     reduction("reshape", lambda x: wnp.reshape(x, (-1, 2)), lambda x: np.reshape(x, (-1, 2)),
               shapes=[((2, 3),), ((4,),), ((0,),)]),
