@@ -13,7 +13,7 @@ written in wengert ops, and we run it under `self.inner`:
 That second use is the point of the design: one tangent rule per nonlinear op
 gives forward mode, reverse mode, and every nesting of the two.
 """
-from ..core import Interpreter, Tracer, Zero, call_under, get_aval
+from ..core import Interpreter, MissingRuleError, Tracer, Zero, _current, get_aval
 
 
 class JVPTracer(Tracer):
@@ -53,14 +53,17 @@ class JVPInterpreter(Interpreter):
             return self.parent.process(prim, xs, params)
         rule = prim.jvp
         if rule is None:
-            from ..core import MissingRuleError
             raise MissingRuleError(f"primitive '{prim.name}' has no jvp rule, which `{self.name}` "
                                    "needs to differentiate it; define `prim.jvp`, or wrap the "
                                    "computation in custom_jvp/custom_vjp")
-        y, t = call_under(self.inner, rule, xs, ts, **params)
+        token = _current.set(self.inner)     # the rule's own ops go to the inner interpreter
+        try:
+            y, t = rule(xs, ts, **params)
+        finally:
+            _current.reset(token)
         if prim.multiple_results:
             return [self.wrap(yi, ti) for yi, ti in zip(y, t)]
-        return self.wrap(y, t)
+        return y if type(t) is Zero else JVPTracer(self, y, t)
 
     def wrap(self, y, t):
         # An output with a zero tangent is a constant to this interpreter: returning

@@ -68,7 +68,8 @@ class TapeInterpreter(Interpreter):
         if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
             out = [self.new_tracer(a) for a in aval]
         else:
-            out = self.new_tracer(aval)
+            out = LinearTracer(self, aval, self.nslots)
+            self.nslots += 1
         self.tape.append((prim, params, targs, out, lin))
         return out
 

@@ -76,7 +76,7 @@ def _axes(axis, nd):
 # ---------------------------------------------------------------- elementwise
 def _unary(prim):
     def fn(x):
-        return prim.bind(_c(x))
+        return prim.bind(x if isinstance(x, _PASS) else _c(x))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name}, as numpy.{prim.name}."
     return fn
@@ -84,7 +84,7 @@ def _unary(prim):
 
 def _binary(prim):
     def fn(x, y):
-        return prim.bind(_c(x), _c(y))
+        return prim.bind(x if isinstance(x, _PASS) else _c(x), y if isinstance(y, _PASS) else _c(y))
     fn.__name__ = prim.name
     fn.__doc__ = f"Elementwise {prim.name} with broadcasting, as in NumPy."
     return fn
