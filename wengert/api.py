@@ -100,6 +100,8 @@ def _finalize(ct, x):
     ct = np.asarray(ct)
     if ct.dtype != aval.dtype and is_float(aval.dtype):
         ct = ct.astype(aval.dtype)
+    elif not ct.flags.writeable:      # a broadcast view: hand the user an array they own
+        ct = ct.copy()
     if ct.shape != aval.shape:
         ct = np.broadcast_to(ct, aval.shape).copy()
     return ct[()] if aval.shape == () else ct
