@@ -117,8 +117,25 @@ def _mul_jvp(xs, ts):
 
 def _mul_transpose(ct, x, y):
     if is_undefined(x):
-        return unbroadcast(mul_p.bind(ct, y), x.aval), None
-    return None, unbroadcast(mul_p.bind(x, ct), y.aval)
+        return unbroadcast(_scale(ct, y), x.aval), None
+    return None, unbroadcast(_scale(ct, x), y.aval)
+
+
+def _uniform_value(ct):
+    """The one value of a concrete zero-stride cotangent (as the transpose of a sum
+    makes), else None.  Scaling it by a scalar then costs O(1), not a pass."""
+    if type(ct) is np.ndarray and ct.size > 1 and not any(ct.strides):
+        return ct.reshape(-1)[0]
+    return None
+
+
+def _scale(ct, c):
+    """ct * c, keeping a uniform cotangent uniform when c is a constant scalar."""
+    if type(c) in _FLOAT_SCALARS or (type(c) is np.ndarray and c.ndim == 0):
+        v = _uniform_value(ct)
+        if v is not None:
+            return S.broadcast_to_p.bind(mul_p.bind(v, c), shape=ct.shape)
+    return mul_p.bind(ct, c)
 
 
 # d(x*y) = tx*y + x*ty as ONE linear op rather than mul, mul, add: reverse mode
@@ -322,8 +339,11 @@ def _integer_pow_jvp(xs, ts, n):
     y = integer_pow_p.bind(x, n=n)
     if n == 0:
         return y, Zero(y)
-    dy = float(n) if n == 1 else m(x, 2.0) if n == 2 else m(float(n), integer_pow_p.bind(x, n=n - 1))
-    return y, m(t, dy)
+    if n == 1:
+        return y, t
+    if n == 2:   # (t * x) * 2: no residual pass over x, and the 2 folds into uniform cotangents
+        return y, m(m(t, x), 2.0)
+    return y, m(t, m(float(n), integer_pow_p.bind(x, n=n - 1)))
 
 
 integer_pow_p.jvp = _integer_pow_jvp
