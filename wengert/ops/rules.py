@@ -43,6 +43,13 @@ def _result_dtype(impl, keys, params):
         return np.asarray(impl(*dummies, **dict(params))).dtype
 
 
+@functools.lru_cache(maxsize=8192)
+def _elementwise_aval(impl, keys, params):
+    out_shape = broadcast_shapes(*[shape for shape, _, _ in keys])
+    dtype = _result_dtype(impl, tuple((d, weak) for _, d, weak in keys), params)
+    return ShapedArray(out_shape, dtype)
+
+
 def elementwise_shape(impl, preserve=False):
     """Output aval of an elementwise op: broadcast shape; dtype as NumPy computes it
     (NEP 50, read off the impl applied to 0-d dummies and cached).  `preserve`
@@ -56,10 +63,8 @@ def elementwise_shape(impl, preserve=False):
                         break
                 else:
                     return first
-        out_shape = broadcast_shapes(*[a.shape for a in avals])
-        keys = tuple((a.dtype.str, a.weak) for a in avals)
-        dtype = _result_dtype(impl, keys, tuple(sorted(params.items())))
-        return ShapedArray(out_shape, dtype)
+        keys = tuple((a.shape, a.dtype.str, a.weak) for a in avals)
+        return _elementwise_aval(impl, keys, tuple(sorted(params.items())) if params else ())
     shape.__name__ = f"{getattr(impl, '__name__', 'op')}_shape"
     return shape
 
