@@ -137,6 +137,9 @@ class _Linearized:
             out, aux = out
             aux_leaves, aux_td = tree_flatten(aux)
             self.aux = tree_unflatten(aux_td, [_strip(a, jvp) for a in aux_leaves])
+        if type(out) is JVPTracer and out.interp is jvp:   # the common case: one traced array
+            self.out, self.lin_out, self.out_td, self.name = [out.x], [out.t], _SINGLE, name
+            return
         leaves_out, self.out_td = tree_flatten(out)
         self.out, self.lin_out = [], []
         for o in leaves_out:
@@ -150,11 +153,14 @@ class _Linearized:
         self.name = name
 
     def transpose(self, cts, consume):
-        lin = [t for t in self.in_lin if t is not None]
+        in_lin = self.in_lin
+        lin = [t for t in in_lin if t is not None]
+        lin = in_lin if len(lin) == len(in_lin) else lin
         got = backward_pass(self.tape, lin, self.lin_out, cts, current_interpreter(), consume)
+        if lin is in_lin:
+            return [_finalize(g, x) for g, x in zip(got, self.inputs)]
         it = iter(got)
-        return [_finalize(next(it) if t is not None else None, x)
-                for t, x in zip(self.in_lin, self.inputs)]
+        return [_finalize(next(it) if t is not None else None, x) for t, x in zip(in_lin, self.inputs)]
 
     def forward(self, tangents):
         lin = [t for t in self.in_lin if t is not None]

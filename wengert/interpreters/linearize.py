@@ -63,8 +63,8 @@ class TapeInterpreter(Interpreter):
                 "transpose rule (it is not linear in that argument). A jvp rule may only apply "
                 "linear ops to tangents; if this is a custom_jvp rule, make it linear in the "
                 "tangents")
-        aval = prim.shape(*[a.aval if isinstance(a, (Tracer, UndefinedPrimal)) else get_aval(a)
-                            for a in targs], **params)
+        aval = prim.shape(*[a.aval if type(a) is UndefinedPrimal else get_aval(a) for a in targs],
+                          **params)
         if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
             out = [self.new_tracer(a) for a in aval]
         else:
