@@ -95,13 +95,16 @@ _PY_SCALARS = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.com
 
 
 _WEAK_AVALS = {t: ShapedArray((), d, weak=True) for t, d in _PY_SCALARS.items()}
+_SCALAR_AVALS = {t: ShapedArray((), t) for t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.bool_)}
 
 
 def get_aval(x):
     """The aval of any value: a tracer knows its own; arrays and scalars are read."""
     t = type(x)
-    if t is np.ndarray or t is np.float64 or t is np.float32:
+    if t is np.ndarray:
         return ShapedArray.fast(x.shape, x.dtype)
+    if t in _SCALAR_AVALS:       # NumPy scalars: one shared aval per type
+        return _SCALAR_AVALS[t]
     if t in _WEAK_AVALS:
         return _WEAK_AVALS[t]
     if isinstance(x, Tracer):
