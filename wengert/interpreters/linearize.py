@@ -52,19 +52,22 @@ class TapeInterpreter(Interpreter):
                 break
         else:             # residual arithmetic: evaluate it now, below us
             return self.parent.process(prim, args, params)
-        lin, targs = [], list(args)
+        lin, targs, avals = [], list(args), []
         for i, a in enumerate(args):
             if type(a) is LinearTracer and a.interp is self:
+                aval = a._aval
                 lin.append((i, a))
-                targs[i] = UndefinedPrimal(a._aval)
+                targs[i] = UndefinedPrimal(aval)
+            else:
+                aval = get_aval(a)
+            avals.append(aval)
         if not prim.linear:
             raise MissingRuleError(
                 f"primitive '{prim.name}' was applied to a tangent during reverse mode but has no "
                 "transpose rule (it is not linear in that argument). A jvp rule may only apply "
                 "linear ops to tangents; if this is a custom_jvp rule, make it linear in the "
                 "tangents")
-        aval = prim.shape(*[a.aval if type(a) is UndefinedPrimal else get_aval(a) for a in targs],
-                          **params)
+        aval = prim.shape(*avals, **params)
         if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
             out = [self.new_tracer(a) for a in aval]
         else:
