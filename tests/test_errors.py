@@ -84,3 +84,8 @@ def test_cotangent_shape_mismatch():
 def test_has_aux_needs_pair():
     with pytest.raises(wg.InputError, match="has_aux"):
         wg.grad(lambda x: x, has_aux=True)(1.0)
+
+
+def test_hvp_of_non_scalar_function():
+    with pytest.raises(wg.NonScalarOutputError, match=r"hvp requires a scalar function, got output shape \(2,\)"):
+        wg.hvp(lambda x: x * 2.0, np.ones(2), np.ones(2))

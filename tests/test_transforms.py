@@ -204,8 +204,16 @@ def test_hessian_and_hvp_rosenbrock():
     np.testing.assert_allclose(H, H_ref, rtol=1e-13)
     v = np.array([1.0, -1.0, 0.5, 2.0])
     np.testing.assert_allclose(wg.hvp(rosen, x, v), H_ref @ v, rtol=1e-13)
+    np.testing.assert_allclose(wg.jvp(wg.grad(rosen), (x,), (v,))[1], H_ref @ v, rtol=1e-13)
     np.testing.assert_allclose(wg.jacrev(wg.jacfwd(rosen))(x), H_ref, rtol=1e-13)
     np.testing.assert_allclose(wg.jacrev(wg.grad(rosen))(x), H_ref, rtol=1e-13)
+
+
+def test_hvp_pytree_and_nested():
+    g = wg.hvp(lambda p: p["a"] ** 2 * p["b"], {"a": 1.0, "b": 2.0}, {"a": 1.0, "b": 0.0})
+    assert g == {"a": 4.0, "b": 2.0}
+    d = wg.grad(lambda x: wnp.sum(wg.hvp(lambda y: wnp.sum(y ** 3), x, np.ones(2))))(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(d, [6.0, 6.0])
 
 
 def test_linearize_matches_jvp_and_graph():
