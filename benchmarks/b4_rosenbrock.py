@@ -147,5 +147,6 @@ def run(opts):
     tables[-1].notes += [
         f"hand-written gradient and hvp vs central finite differences (n = 7): max relative error "
         f"{reference_fd_error():.1e}",
-        "hvp: wengert (wg.hvp) is reverse-over-forward; JAX and torch.func are forward-over-reverse; HIPS autograd is reverse-over-reverse"]
+        "hvp: wengert (wg.hvp) is reverse-over-forward; JAX and torch.func are forward-over-reverse; "
+        "HIPS autograd is reverse-over-reverse"]
     return tables
