@@ -504,10 +504,7 @@ def jacobian(f, argnums=0, explain=False):
         n = sum(get_aval(x).size for x in leaves)
         m = sum(get_aval(o).size for o in lin.out)
         forward = n < m
-        jacobian_f.explanation = (
-            f"jacobian: n = {n} input element{'s' * (n != 1)}, m = {m} output element{'s' * (m != 1)}; "
-            + (f"forward mode ({n} tangent sweep{'s' * (n != 1)} instead of {m} adjoint sweeps)" if forward
-               else f"reverse mode ({m} adjoint sweep{'s' * (m != 1)} instead of {n} tangent sweeps)"))
+        jacobian_f.explanation = _explain_mode(n, m, forward)
         if explain:
             print(jacobian_f.explanation)
         if forward:
@@ -522,6 +519,13 @@ def jacobian(f, argnums=0, explain=False):
         return _jac_tree(blocks, lin.out_td, td, True)
     jacobian_f.explanation = None
     return jacobian_f
+
+
+def _explain_mode(n, m, forward):
+    plural = lambda k: "s" * (k != 1)  # noqa: E731
+    choice = (f"forward mode ({n} tangent sweep{plural(n)} instead of {m} adjoint sweeps)" if forward
+              else f"reverse mode ({m} adjoint sweep{plural(m)} instead of {n} tangent sweeps)")
+    return f"jacobian: n = {n} input element{plural(n)}, m = {m} output element{plural(m)}; {choice}"
 
 
 def hessian(f, argnums=0):
