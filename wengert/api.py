@@ -52,6 +52,8 @@ def _dyn_args(fname, args, argnums, allow_int=False):
                                   len(args), fname)
     if all(type(args[i]) in _FLOATS for i in nums):    # fast path: plain float arguments
         leaves = [np.float64(args[i]) if type(args[i]) is float else args[i] for i in nums]
+        if nums == _all_args(len(args)):
+            return leaves, (_SINGLE if single else _tuple_td(len(nums))), None
 
         def rebuild_flat(new_leaves):
             full = list(args)
@@ -61,9 +63,19 @@ def _dyn_args(fname, args, argnums, allow_int=False):
         return leaves, (_SINGLE if single else _tuple_td(len(nums))), rebuild_flat
     dyn = args[nums[0]] if single else tuple(args[i] for i in nums)
     leaves, td = tree_flatten(dyn)
+    rebuild = _rebuild_tree(args, single, nums, td)
     leaves = [_canon_leaf(x, fname, f"argument {nums[0] if single else nums} leaf {k}", allow_int)
               for k, x in enumerate(leaves)]
 
+    return leaves, td, rebuild
+
+
+@functools.lru_cache(maxsize=64)
+def _all_args(n):
+    return tuple(range(n))
+
+
+def _rebuild_tree(args, single, nums, td):
     def rebuild(new_leaves):
         new = tree_unflatten(td, new_leaves)
         full = list(args)
@@ -73,7 +85,7 @@ def _dyn_args(fname, args, argnums, allow_int=False):
             for i, v in zip(nums, new):
                 full[i] = v
         return full
-    return leaves, td, rebuild
+    return rebuild
 
 
 _SINGLE = tree_flatten(0.0)[1]
@@ -218,7 +230,9 @@ def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         leaves, td, rebuild = _dyn_args("grad", args, argnums, allow_int)
-        lin = _Linearized(lambda *xs: f(*rebuild(xs), **kwargs), leaves, "grad", has_aux, allow_int)
+        # every argument differentiated, in order, as plain leaves: call f directly
+        fn = f if rebuild is None and not kwargs else (lambda *xs: f(*rebuild(xs), **kwargs))
+        lin = _Linearized(fn, leaves, "grad", has_aux, allow_int)
         y_aval = get_aval(lin.out[0]) if len(lin.out) == 1 else None
         if y_aval is None or y_aval.shape != ():
             shapes = [get_aval(o).shape for o in lin.out]
@@ -230,7 +244,9 @@ def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
             raise NonScalarOutputError(f"grad requires a floating-point output, got dtype "
                                        f"{y_aval.dtype}")
         seed = _ONE[y_aval.dtype] if y_aval.dtype in _ONE else np.ones((), y_aval.dtype)[()]
-        grads = tree_unflatten(td, lin.transpose([seed], consume=True))
+        grads = lin.transpose([seed], consume=True)
+        grads = grads[0] if td is _SINGLE else tuple(grads) if td is _tuple_td(len(grads)) \
+            else tree_unflatten(td, grads)
         lin.release()
         value = (y, lin.aux) if has_aux else y
         return value, grads
@@ -420,6 +436,8 @@ def _jac_tree(blocks, out_td, in_td, single):
 
 def _jac_setup(fname, f, args, argnums, kwargs):
     leaves, td, rebuild = _dyn_args(fname, args, argnums)
+    if rebuild is None:
+        return leaves, td, (lambda *xs: f(*xs, **kwargs))
     return leaves, td, (lambda *xs: f(*rebuild(xs), **kwargs))
 
 
