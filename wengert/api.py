@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from .core import (InputError, NonScalarOutputError, Tracer, WengertError, Zero, call_under,
+from .core import (_current, InputError, NonScalarOutputError, Tracer, WengertError, Zero, call_under,
                    current_interpreter, get_aval, is_float)
 from .interpreters.jvp import JVPInterpreter, JVPTracer
 from .interpreters.linearize import TapeInterpreter, forward_pass, tape_to_graph
@@ -124,7 +124,7 @@ class _Linearized:
     """A function run once under forward mode with its tangents taped."""
 
     def __init__(self, fn, leaves, name, has_aux=False, allow_int=False):
-        self.parent = parent = current_interpreter()
+        self.parent = parent = _current.get()
         self.tape = TapeInterpreter(parent)
         jvp = JVPInterpreter(parent, inner=self.tape, name=name)
         self.inputs, self.in_lin, tracers = leaves, [], []
@@ -168,7 +168,7 @@ class _Linearized:
         in_lin = self.in_lin
         lin = [t for t in in_lin if t is not None]
         lin = in_lin if len(lin) == len(in_lin) else lin
-        got = backward_pass(self.tape, lin, self.lin_out, cts, current_interpreter(), consume)
+        got = backward_pass(self.tape, lin, self.lin_out, cts, _current.get(), consume)
         if lin is in_lin:
             return [_finalize(g, x) for g, x in zip(got, self.inputs)]
         it = iter(got)

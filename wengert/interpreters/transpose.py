@@ -15,7 +15,7 @@ started, which is how reverse mode nests inside reverse or forward mode.
 """
 import numpy as np
 
-from ..core import EVAL, UndefinedPrimal, Zero, call_under, current_interpreter, get_aval, is_undefined  # noqa: F401
+from ..core import EVAL, UndefinedPrimal, Zero, _current, call_under, get_aval, is_undefined  # noqa: F401
 from ..ops.elementwise import add_tangents, convert_element_type
 from ..ops.structural import getitem_p, simple_index
 from .linearize import LinearTracer
@@ -28,8 +28,8 @@ def backward_pass(tape_interp, in_tracers, out_tracers, out_cts, under, consume)
     while the backward pass runs (grad); vjp's pullback keeps the tape to be
     called again.
     """
-    cts = _Cotangents(inplace=under is EVAL)
-    if under is current_interpreter():
+    cts = _Cotangents(under is EVAL)
+    if under is _current.get():
         return _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts)
     return call_under(under, _backward, tape_interp, in_tracers, out_tracers, out_cts, consume, cts)
 
@@ -79,6 +79,8 @@ class _Cotangents:
     slot: a buffer handed to a transpose rule is never written again, since
     rules may return it aliased (add's transpose returns ct to both inputs).
     """
+
+    __slots__ = ("cts", "owned", "inplace")
 
     def __init__(self, inplace):
         self.cts, self.owned, self.inplace = {}, set(), inplace
