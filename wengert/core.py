@@ -187,7 +187,7 @@ class Primitive:
         self.linear = False    # the transpose rule applies (linear in some inputs)
 
     def bind(self, *args, **params):
-        return _current.get().process(self, args, params)
+        return _get_current().process(self, args, params)
 
     __call__ = bind
 
@@ -197,7 +197,7 @@ class Primitive:
 
 def bind(prim, *args, **params):
     """Apply `prim` to `args` under whatever interpreter is current."""
-    return _current.get().process(prim, args, params)
+    return _get_current().process(prim, args, params)
 
 
 # --------------------------------------------------------------------------
@@ -227,15 +227,18 @@ class EvalInterpreter(Interpreter):
         super().__init__(None)
 
     def process(self, prim, args, params):
-        impl = prim.impl
-        if impl is None:
-            raise MissingRuleError(f"primitive '{prim.name}' has no impl rule, so it cannot be "
-                                   "evaluated; give it one with `prim.impl = ...`")
-        return impl(*args, **params)
+        try:
+            return prim.impl(*args, **params)
+        except TypeError:
+            if prim.impl is None:
+                raise MissingRuleError(f"primitive '{prim.name}' has no impl rule, so it cannot "
+                                       "be evaluated; give it one with `prim.impl = ...`") from None
+            raise
 
 
 EVAL = EvalInterpreter()
 _current = contextvars.ContextVar("wengert_interpreter", default=EVAL)
+_get_current = _current.get   # bound once: `bind` runs for every operation
 
 
 def current_interpreter():

@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-from ..core import ShapedArray, is_undefined, Zero, is_float
+from ..core import ShapedArray, UndefinedPrimal, Zero, is_float, is_undefined
 from . import reductions as R
 from . import structural as S
 from .rules import def_elementwise, def_linear, def_nondiff, elementwise_shape, is_zero, new_primitive
@@ -61,9 +61,10 @@ def add_tangents(a, b):
 
 def _linear_binary_transpose(sign_y):
     def transpose(ct, x, y):
-        ct_x = unbroadcast(ct, x.aval) if is_undefined(x) else None
-        ct_y = None
-        if is_undefined(y):
+        ct_x = ct_y = None
+        if type(x) is UndefinedPrimal:
+            ct_x = ct if ct.shape == x.aval.shape else unbroadcast(ct, x.aval)
+        if type(y) is UndefinedPrimal:
             ct_y = unbroadcast(ct if sign_y > 0 else neg_p.bind(ct), y.aval)
         return ct_x, ct_y
     return transpose
