@@ -17,10 +17,7 @@ import wengert.numpy as wnp
 import wengert.numpy.linalg as wla
 from wengert.ops import linalg as L
 
-H, RTOL, RTOL32 = 1e-6, 1e-6, 1e-4
-
-
-from fdcheck import RTOL32, _close, _fd, _leaves, check_derivatives, check_float32  # noqa: E402,F401
+from fdcheck import H, RTOL, RTOL32, _close, _fd, _leaves, check_derivatives, check_float32  # noqa: E402,F401
 
 # ---------------------------------------------------------------- well-conditioned inputs
 def _rng(seed=0):

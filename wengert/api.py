@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from .core import (_current, InputError, NonScalarOutputError, Tracer, WengertError, Zero, call_under,
+from .core import (_current, InputError, NonScalarOutputError, Tracer, Zero, call_under,
                    current_interpreter, get_aval, is_float)
 from .interpreters.jvp import JVPInterpreter, JVPTracer
 from .interpreters.linearize import TapeInterpreter, forward_pass, tape_to_graph
@@ -233,16 +233,7 @@ def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
         # every argument differentiated, in order, as plain leaves: call f directly
         fn = f if rebuild is None and not kwargs else (lambda *xs: f(*rebuild(xs), **kwargs))
         lin = _Linearized(fn, leaves, "grad", has_aux, allow_int)
-        y_aval = get_aval(lin.out[0]) if len(lin.out) == 1 else None
-        if y_aval is None or y_aval.shape != ():
-            shapes = [get_aval(o).shape for o in lin.out]
-            raise NonScalarOutputError(
-                f"grad requires a scalar output, got {'shape ' + str(shapes[0]) if len(shapes) == 1 else f'{len(shapes)} outputs of shapes {shapes}'}; "
-                "use jacrev or vjp for non-scalar outputs (or reduce it, e.g. with .sum())")
-        y = lin.out[0]
-        if not is_float(y_aval.dtype):
-            raise NonScalarOutputError(f"grad requires a floating-point output, got dtype "
-                                       f"{y_aval.dtype}")
+        y, y_aval = _scalar_output(lin)
         seed = _ONE[y_aval.dtype] if y_aval.dtype in _ONE else np.ones((), y_aval.dtype)[()]
         grads = lin.transpose([seed], consume=True)
         grads = grads[0] if td is _SINGLE else tuple(grads) if td is _tuple_td(len(grads)) \
@@ -251,6 +242,19 @@ def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
         value = (y, lin.aux) if has_aux else y
         return value, grads
     return value_and_grad_f
+
+
+def _scalar_output(lin):
+    """The output of a function `grad` differentiates, checked to be one float scalar."""
+    y_aval = get_aval(lin.out[0]) if len(lin.out) == 1 else None
+    if y_aval is None or y_aval.shape != ():
+        shapes = [get_aval(o).shape for o in lin.out]
+        got = f"shape {shapes[0]}" if len(shapes) == 1 else f"{len(shapes)} outputs of shapes {shapes}"
+        raise NonScalarOutputError(f"grad requires a scalar output, got {got}; use jacrev or vjp "
+                                   "for non-scalar outputs (or reduce it, e.g. with .sum())")
+    if not is_float(y_aval.dtype):
+        raise NonScalarOutputError(f"grad requires a floating-point output, got dtype {y_aval.dtype}")
+    return lin.out[0], y_aval
 
 
 def grad(f, argnums=0, has_aux=False, allow_int=False):

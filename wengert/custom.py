@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from .core import InputError, MissingRuleError, ShapedArray, Zero, call_under, current_interpreter, get_aval, instantiate
+from .core import InputError, MissingRuleError, Zero, call_under, current_interpreter, get_aval, instantiate
 from .ops.rules import new_primitive
 from .tree import tree_flatten, tree_unflatten
 

@@ -14,7 +14,7 @@ from numpy import (bool_, complex128, dtype, e, euler_gamma, finfo, float16, flo
                    float64, iinfo, inf, int8, int16, int32, int64, intp, nan, ndarray, newaxis,
                    pi, uint8)
 
-from ..core import InputError, Tracer, bind
+from ..core import InputError, Tracer
 from ..ops import elementwise as E
 from ..ops import linalg as L
 from ..ops import reductions as R
@@ -875,7 +875,7 @@ def kron(a, b):
     return reshape(multiply(a2, b2), tuple(m * n for m, n in zip(sa, sb)))
 
 
-from ._einsum import einsum  # noqa: E402
+from ._einsum import einsum  # noqa: E402,F401  (public)
 
 
 # ---------------------------------------------------------------- creation (constants)

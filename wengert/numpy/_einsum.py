@@ -5,7 +5,6 @@ else needs (sum them out); then each pairwise contraction is one dot_general
 whose batch labels are those both operands share and something later needs."""
 import string
 
-import numpy as np
 
 import wengert.numpy as wnp
 
