@@ -12,6 +12,7 @@ MODULES = ["wengert.api", "wengert.custom", "wengert.numeric", "wengert.tree", "
            "wengert.numpy.linalg", "wengert.scipy.special"]
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")  # custom_jvp's example
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     module = importlib.import_module(name)
