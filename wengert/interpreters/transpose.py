@@ -16,7 +16,8 @@ started, which is how reverse mode nests inside reverse or forward mode.
 import numpy as np
 
 from ..core import EVAL, UndefinedPrimal, Zero, _current, call_under, get_aval, is_undefined  # noqa: F401
-from ..ops.elementwise import add_tangents, convert_element_type
+from ..ops.elementwise import (add_tangents, convert_element_type, div_p, div_tangent_p, mul_p,
+                               mul_tangent_p, neg_p)
 from ..ops.structural import getitem_p, simple_index
 from .linearize import LinearTracer
 
@@ -50,8 +51,9 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
                 continue
             ct = [Zero(np.zeros(o.aval.shape, o.aval.dtype)) if c is None else c for c, o in zip(ct, out)]
         else:
+            owned = out.slot in cts.owned
             ct = cts.pop(out.slot)
-            if ct is None:
+            if ct is None or (owned and _transpose_in_place(prim, targs, lin, ct, cts)):
                 continue
         _transpose_entry(prim, params, targs, lin, ct, cts)
     return [cts.get(t.slot) for t in in_tracers]
@@ -61,12 +63,39 @@ def _transpose_entry(prim, params, targs, lin, ct, cts):
     if prim is getitem_p and cts.scatter_into(lin[0][1], ct, params):
         return
     arg_cts = prim.transpose(ct, *targs, **params)
-    fresh = prim is getitem_p     # its transpose scatters into new zeros
+    fresh = prim in _FRESH
     for i, a in lin:
         a_ct = arg_cts[i]
         if a_ct is None or type(a_ct) is Zero:
             continue
         cts.add(a.slot, _cast(a_ct, a._aval), fresh)
+
+
+# On concrete arrays these transposes return new arrays (or views of new arrays),
+# never `ct` itself or a residual, so the backward pass may own what they return.
+_FRESH = frozenset({getitem_p, mul_p, div_p, neg_p, mul_tangent_p, div_tangent_p})
+_IN_PLACE = frozenset({mul_p, div_p, neg_p})
+
+
+def _transpose_in_place(prim, targs, lin, ct, cts):
+    """Transposes of negation and of multiplying or dividing by a residual, done in
+    the cotangent's own buffer when the backward pass owns it: NumPy's temporary
+    elision, which eager evaluation otherwise loses.  False when not applicable."""
+    if prim not in _IN_PLACE or len(lin) != 1 or type(ct) is not np.ndarray:
+        return False
+    i, a = lin[0]
+    if a._aval.shape != ct.shape or a._aval.dtype != ct.dtype:
+        return False
+    if prim is neg_p:
+        np.negative(ct, out=ct)
+    else:
+        r = targs[1 - i]
+        if (prim is div_p and i != 0) or np.shape(r) != ct.shape and np.ndim(r) != 0 \
+                or np.result_type(ct, r) != ct.dtype:
+            return False
+        (np.multiply if prim is mul_p else np.divide)(ct, r, out=ct)
+    cts.add(a.slot, ct, fresh=True)
+    return True
 
 
 class _Cotangents:
@@ -96,7 +125,8 @@ class _Cotangents:
         old = self.cts.get(slot)
         if old is None:
             self.cts[slot] = ct
-            if fresh and self.inplace and type(ct) is np.ndarray:
+            if fresh and self.inplace and type(ct) is np.ndarray and ct.flags.owndata \
+                    and ct.flags.writeable:
                 self.owned.add(slot)
         elif slot in self.owned and np.shape(ct) == old.shape:
             np.add(old, ct, out=old)
