@@ -36,3 +36,9 @@ def test_readme_tour_runs(capsys):
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
     assert "v3:float64[] = add v1 v2" in capsys.readouterr().out
+
+
+def test_how_it_works_examples():
+    result = doctest.testfile(str(ROOT / "docs" / "how-it-works.md"), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted and result.failed == 0
