@@ -48,3 +48,38 @@ def test_random_compositions(pair, chain, name):
     # reverse and forward mode agree on the full Jacobian
     np.testing.assert_allclose(wg.jacfwd(f, argnums=(0, 1))(a, b)[0], wg.jacrev(f, argnums=(0, 1))(a, b)[0],
                                rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def array_and_index(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    x = draw(hnp.arrays(np.float64, shape, elements=st.floats(-2, 2, allow_nan=False, width=64)))
+    idx = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True))
+    return x, idx
+
+
+@settings(max_examples=80, deadline=None)
+@given(array_and_index())
+def test_basic_indexing_matches_numpy_and_differentiates(case):
+    x, idx = case
+    f = lambda a: a[idx] * 2.0  # noqa: E731
+    np.testing.assert_array_equal(wg.jvp(f, (x,), (np.ones_like(x),))[0], x[idx] * 2.0)
+    wg.check_grads(f, (x,), order=1)
+
+
+REDUCTIONS = {"sum": wnp.sum, "mean": wnp.mean, "max": wnp.max, "min": wnp.min, "prod": wnp.prod,
+              "var": wnp.var}
+
+
+@settings(max_examples=80, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+                  elements=st.floats(0.5, 2.0, allow_nan=False, width=64), unique=True),
+       st.sampled_from(sorted(REDUCTIONS)), st.data())
+def test_reductions_over_random_axes(x, name, data):
+    axis = data.draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1),
+                               st.lists(st.integers(0, x.ndim - 1), min_size=1, max_size=x.ndim,
+                                        unique=True).map(tuple)))
+    keepdims = data.draw(st.booleans())
+    f = lambda a: REDUCTIONS[name](a, axis=axis, keepdims=keepdims)  # noqa: E731
+    np.testing.assert_allclose(f(x), getattr(np, name)(x, axis=axis, keepdims=keepdims), rtol=1e-12)
+    wg.check_grads(f, (x,), order=2)
