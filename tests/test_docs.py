@@ -8,7 +8,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MODULES = ["wengert.api", "wengert.custom", "wengert.numeric", "wengert.tree", "wengert.numpy._einsum",
+MODULES = ["wengert.numpy", "wengert.api", "wengert.custom", "wengert.numeric", "wengert.tree", "wengert.numpy._einsum",
            "wengert.numpy.linalg", "wengert.scipy.special"]
 
 

@@ -1,7 +1,7 @@
 """Property-based tests: random broadcastable shapes and random compositions of
 ops, derivatives checked in both modes to second order."""
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -80,6 +80,7 @@ def test_reductions_over_random_axes(x, name, data):
                                st.lists(st.integers(0, x.ndim - 1), min_size=1, max_size=x.ndim,
                                         unique=True).map(tuple)))
     keepdims = data.draw(st.booleans())
+    assume(np.unique(x).size == x.size)   # ties are the non-smooth points of max/min
     f = lambda a: REDUCTIONS[name](a, axis=axis, keepdims=keepdims)  # noqa: E731
     np.testing.assert_allclose(f(x), getattr(np, name)(x, axis=axis, keepdims=keepdims), rtol=1e-12)
     wg.check_grads(f, (x,), order=2)

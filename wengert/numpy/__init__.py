@@ -932,4 +932,21 @@ def array(a, dtype=None, copy=True):
 
 
 from . import _methods  # noqa: E402,F401  (the ndarray surface of tracers)
+
+
+def _attach_examples():
+    """Give every function here a runnable example (wengert/numpy/_examples.py)."""
+    from ._examples import EXAMPLES
+    head = "import numpy as np, wengert as wg, wengert.numpy as wnp"
+    for name, lines in EXAMPLES.items():
+        fn = globals()[name]
+        summary = (fn.__doc__ or f"{name}, as numpy.{name}; differentiable in every mode.").rstrip()
+        body = [f"      >>> {head}"]
+        for expr, out in lines:
+            body.append(f"      >>> {expr}")
+            body.extend(f"      {line}" if line else "" for line in out.splitlines())
+        fn.__doc__ = f"{summary}\n\n    Example:\n" + "\n".join(body) + "\n"
+
+
+_attach_examples()
 from . import linalg  # noqa: E402,F401
