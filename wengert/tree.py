@@ -82,6 +82,16 @@ def _children(x):
 
 
 def tree_flatten(tree):
+    """Leaves of a pytree (in a fixed order) and the `TreeDef` that rebuilds it.
+
+    Example:
+      >>> import wengert as wg
+      >>> leaves, td = wg.tree_flatten({"b": (1.0, None), "a": [2.0, 3.0]})
+      >>> leaves
+      [2.0, 3.0, 1.0]
+      >>> wg.tree_unflatten(td, [x * 10 for x in leaves])
+      {'a': [20.0, 30.0], 'b': (10.0, None)}
+    """
     leaves = []
     return leaves, _flatten(tree, leaves)
 
@@ -96,6 +106,13 @@ def _flatten(x, leaves):
 
 
 def tree_unflatten(treedef, leaves):
+    """The pytree of structure `treedef` with the given leaves (inverse of tree_flatten).
+
+    Example:
+      >>> import wengert as wg
+      >>> wg.tree_unflatten(wg.tree_flatten((1.0, [2.0]))[1], [5.0, 6.0])
+      (5.0, [6.0])
+    """
     it = iter(leaves)
     out = _unflatten(treedef, it)
     return out
@@ -124,6 +141,13 @@ def tree_leaves(tree):
 
 
 def tree_map(fn, tree, *rest):
+    """Apply `fn` leafwise to one or more pytrees of the same structure.
+
+    Example:
+      >>> import wengert as wg
+      >>> wg.tree_map(lambda x, y: x + y, {"w": 1.0, "b": (2.0,)}, {"w": 10.0, "b": (20.0,)})
+      {'b': (22.0,), 'w': 11.0}
+    """
     leaves, td = tree_flatten(tree)
     others = [td_leaves(td, r) for r in rest]
     return tree_unflatten(td, [fn(*xs) for xs in zip(leaves, *others)])
