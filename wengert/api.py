@@ -19,12 +19,20 @@ from .tree import tree_flatten, tree_unflatten
 @functools.lru_cache(maxsize=256)
 def _argnums_tuple(argnums, nargs, fname):
     single = isinstance(argnums, (int, np.integer))
+    if not single and not (isinstance(argnums, tuple) and argnums
+                           and all(isinstance(a, (int, np.integer)) for a in argnums)):
+        raise InputError(f"{fname}: argnums must be an int or a non-empty tuple of ints, got "
+                         f"{argnums!r}")
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     for a in nums:
         if not -nargs <= a < nargs:
             raise InputError(f"{fname}: argnums={argnums!r} is out of range for a function called "
                              f"with {nargs} positional argument(s); use 0..{nargs - 1}")
-    return single, tuple(a % nargs for a in nums)
+    nums = tuple(a % nargs for a in nums)
+    if len(set(nums)) != len(nums):
+        raise InputError(f"{fname}: argnums={argnums!r} names the same argument twice; list each "
+                         "argument once")
+    return single, nums
 
 
 def _canon_leaf(x, fname, where, allow_int=False):
@@ -48,8 +56,8 @@ _FLOATS = (float, np.float64, np.float32)
 
 
 def _dyn_args(fname, args, argnums, allow_int=False):
-    single, nums = _argnums_tuple(argnums if isinstance(argnums, int) else tuple(argnums),
-                                  len(args), fname)
+    single, nums = _argnums_tuple(argnums if isinstance(argnums, (int, np.integer)) or not
+                                  isinstance(argnums, (list, tuple)) else tuple(argnums), len(args), fname)
     if all(type(args[i]) in _FLOATS for i in nums):    # fast path: plain float arguments
         leaves = [np.float64(args[i]) if type(args[i]) is float else args[i] for i in nums]
         if nums == _all_args(len(args)):
@@ -231,7 +239,10 @@ def value_and_grad(f, argnums=0, has_aux=False, allow_int=False):
     def value_and_grad_f(*args, **kwargs):
         leaves, td, rebuild = _dyn_args("grad", args, argnums, allow_int)
         # every argument differentiated, in order, as plain leaves: call f directly
-        fn = f if rebuild is None and not kwargs else (lambda *xs: f(*rebuild(xs), **kwargs))
+        if rebuild is None:
+            fn = f if not kwargs else (lambda *xs: f(*xs, **kwargs))
+        else:
+            fn = lambda *xs: f(*rebuild(xs), **kwargs)  # noqa: E731
         lin = _Linearized(fn, leaves, "grad", has_aux, allow_int)
         y, y_aval = _scalar_output(lin)
         seed = _ONE[y_aval.dtype] if y_aval.dtype in _ONE else np.ones((), y_aval.dtype)[()]

@@ -140,10 +140,16 @@ def power(x, y):
     """x ** y.  A constant integer exponent becomes `integer_pow` (repeated
     multiplication: exact at x = 0 to every order, and far faster than pow)."""
     x, y = _c(x), _c(y)
-    if isinstance(y, (int, float, _np.integer, _np.floating)) and not isinstance(y, bool):
-        if float(y).is_integer() and builtins.abs(y) <= 64 and not isinstance(x, int):
+    if isinstance(y, (int, float, _np.integer, _np.floating)) and not isinstance(y, bool) \
+            and not isinstance(x, (int, float)):
+        # only where NumPy's result has the base's dtype (a float base, or an int base
+        # with a non-negative int exponent): x ** 2.0 on ints is float, x ** np.float64(2)
+        # on float32 is float64 (NEP 50)
+        dt = _dtype(x)
+        same = _np.result_type(dt, y) == dt and (dt.kind in "fc" or (isinstance(y, (int, _np.integer)) and y >= 0))
+        if same and float(y).is_integer() and builtins.abs(y) <= 64:
             return E.integer_pow_p.bind(x, n=int(y))
-        if y == 0.5:
+        if same and y == 0.5:
             return E.sqrt_p.bind(x)
     return E.pow_p.bind(x, y)
 
@@ -336,7 +342,7 @@ def _last(a, axis):
 def prod(a, axis=None, keepdims=False, dtype=None):
     """Product over axes, composed as a pairwise tree of multiplications: exact
     derivatives of every order even where entries are 0 (no division by x)."""
-    a = _c(a) if dtype is None else astype(a, dtype)
+    a = _promote_small_ints(_c(a)) if dtype is None else astype(a, dtype)
     axes = _axes(axis, _ndim(a))
     shp = _shape(a)
     rest = [i for i in range(len(shp)) if i not in axes]
@@ -353,10 +359,18 @@ def prod(a, axis=None, keepdims=False, dtype=None):
     return _keep(x, shp, axes, keepdims)
 
 
+def _promote_small_ints(a):
+    """As np.prod does: bools and integers narrower than the platform's accumulate in it."""
+    dt = _dtype(a)
+    if dt.kind == "b" or (dt.kind in "iu" and dt.itemsize < _np.dtype(_np.int_).itemsize):
+        return astype(a, _np.uint64 if dt.kind == "u" else _np.int_)
+    return a
+
+
 def cumprod(a, axis=None, dtype=None):
     """Cumulative product by a log-depth (Hillis-Steele) scan of multiplications:
     exact derivatives at zeros, O(log n) primitives."""
-    a, ax = _last(a if dtype is None else astype(a, dtype), axis)
+    a, ax = _last(_promote_small_ints(_c(a)) if dtype is None else astype(a, dtype), axis)
     n, k, x = _shape(a)[ax], 1, a
     while k < n:
         lead = [slice(None)] * ax
@@ -557,7 +571,8 @@ def split(ary, indices_or_sections, axis=0):
         step = n // indices_or_sections
         bounds = list(range(0, n + 1, step)) if step else [0] * (indices_or_sections + 1)
     else:
-        bounds = [0] + [builtins.min(int(i), n) for i in indices_or_sections] + [n]
+        bounds = [0] + [builtins.min(builtins.max(int(i) + n if int(i) < 0 else int(i), 0), n)
+                        for i in indices_or_sections] + [n]
     lead = (slice(None),) * ax
     return [_getitem(a, lead + (slice(lo, builtins.max(lo, hi)),)) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
@@ -772,17 +787,49 @@ class _IndexUpdateRef:
         v = broadcast_to(astype(_c(v), _dtype(self.x)) if _dtype(_c(v)) != _dtype(self.x) else _c(v), target)
         return S.scatter_add_p.bind(_np.zeros(_shape(self.x), _dtype(self.x)), v, idx=self.idx, unique=False), region
 
+    def _rounds(self, v):
+        """The update as rounds in which every element is hit at most once: the k-th
+        occurrence of each repeated index goes in round k.  Yields (flat positions,
+        values) per round, over the flattened array."""
+        x_shape = _shape(self.x)
+        pos = _np.arange(math.prod(x_shape)).reshape(x_shape)[self.idx].ravel()
+        v = _c(v)
+        if _dtype(v) != _dtype(self.x):
+            v = astype(v, _dtype(self.x))
+        v = reshape(broadcast_to(v, _shape(_np.zeros(x_shape)[self.idx])), (-1,))
+        order = _np.argsort(pos, kind="stable")
+        first = _np.r_[True, pos[order][1:] != pos[order][:-1]] if pos.size else _np.zeros(0, bool)
+        rank = _np.empty(pos.size, _np.intp)
+        starts = _np.flatnonzero(first)
+        rank[order] = _np.arange(pos.size) - _np.repeat(starts, _np.diff(_np.r_[starts, pos.size]))
+        for r in range(int(rank.max()) + 1 if pos.size else 0):
+            sel = _np.flatnonzero(rank == r)
+            yield pos[sel], S.getitem_p.bind(v, idx=(sel,), unique=True)
+
+    def _apply(self, v, combine):
+        x_shape = _shape(self.x)
+        flat = reshape(self.x, (-1,))
+        for pos, vals in self._rounds(v):
+            mask = _np.zeros(flat_size := math.prod(x_shape), bool)
+            mask[pos] = True
+            spread = S.scatter_p.bind(vals, shape=(flat_size,), idx=(pos,), unique=True)
+            flat = combine(flat, spread, mask)
+        return reshape(flat, x_shape)
+
     def add(self, v):
         spread, _ = self._spread(v)
         return add(self.x, spread)
 
     def set(self, v):
-        spread, region = self._spread(v)
-        return where(region, spread, self.x)
+        """Set the indexed elements to v; for a repeated index the last value wins, as
+        in NumPy's `x[idx] = v`."""
+        return self._apply(v, lambda flat, spread, mask: where(mask, spread, flat))
 
     def multiply(self, v):
-        spread, region = self._spread(v)
-        return multiply(self.x, where(region, spread, _np.ones((), _dtype(self.x))))
+        """Multiply the indexed elements by v; a repeated index multiplies again (as
+        `.add` adds again)."""
+        one = _np.ones((), _dtype(self.x))
+        return self._apply(v, lambda flat, spread, mask: multiply(flat, where(mask, spread, one)))
 
     def get(self):
         return _getitem(self.x, self.idx)

@@ -34,8 +34,19 @@ Tracer.__getitem__ = wnp._getitem
 _METHODS = ["sum", "mean", "var", "std", "max", "min", "prod", "cumsum", "cumprod", "ptp",
             "argmax", "argmin", "argsort", "clip", "dot", "round", "repeat", "squeeze",
             "diagonal", "trace", "swapaxes", "astype", "conj", "conjugate", "take"]
+def _method(fn):
+    """A method that also answers NumPy's calls (np.sum(x) calls x.sum(..., out=None))."""
+    def method(self, *args, out=None, **kwargs):
+        if out is not None:
+            raise TypeError(f"{fn.__name__}(out=...) is not supported on traced arrays: they are "
+                            "immutable; use the return value")
+        return fn(self, *args, **kwargs)
+    method.__name__ = fn.__name__
+    return method
+
+
 for _name in _METHODS:
-    setattr(Tracer, _name, getattr(wnp, _name))
+    setattr(Tracer, _name, _method(getattr(wnp, _name)))
 
 Tracer.reshape = lambda self, *shape, **kw: wnp.reshape(
     self, shape[0] if len(shape) == 1 else shape, **kw)

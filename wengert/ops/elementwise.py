@@ -384,8 +384,13 @@ def _r2(a, b):
     return add_p.bind(square_p.bind(a), square_p.bind(b))
 
 
-pow_p = def_binary("pow", np.power, lambda x, y, out: m(y, pow_p.bind(x, sub_p.bind(y, 1.0))),
-                   lambda x, y, out: m(_safe_log(x), out))
+def _pow_dx(x, y, out):   # y * x**(y-1), taken as 0 where y == 0 (x**0 is flat in x, even at 0)
+    y0 = eq_p.bind(y, 0.0)
+    y_safe = select_p.bind(y0, 1.0, y)
+    return select_p.bind(y0, 0.0, m(y_safe, pow_p.bind(x, sub_p.bind(y_safe, 1.0))))
+
+
+pow_p = def_binary("pow", np.power, _pow_dx, lambda x, y, out: m(_safe_log(x), out))
 # arctan2(a, b): d = (b da - a db) / (a^2 + b^2)
 arctan2_p = def_binary("arctan2", np.arctan2, lambda a, b, out: d(b, _r2(a, b)),
                        lambda a, b, out: d(neg_p.bind(a), _r2(a, b)))
