@@ -187,7 +187,11 @@ class Primitive:
         self.linear = False    # the transpose rule applies (linear in some inputs)
 
     def bind(self, *args, **params):
-        return _get_current().process(self, args, params)
+        try:
+            return _get_current().process(self, args, params)
+        except RecursionError:
+            _explain_recursion(args)
+            raise
 
     __call__ = bind
 
@@ -197,7 +201,28 @@ class Primitive:
 
 def bind(prim, *args, **params):
     """Apply `prim` to `args` under whatever interpreter is current."""
-    return _get_current().process(prim, args, params)
+    return prim.bind(*args, **params)
+
+
+def _explain_recursion(args):
+    """A tracer evaluated outside its transform makes NumPy call back into its methods,
+    which bind again: endless recursion.  Say what happened instead (this runs only
+    after a RecursionError, so it costs nothing on the normal path)."""
+    if _get_current() is not EVAL:
+        return
+    for a in args:
+        if isinstance(a, Tracer):
+            reject_tracer(a)
+
+
+def reject_tracer(a):
+    """Raise for a tracer that reached plain evaluation: it outlived its transform, or it
+    is being used outside it (from another thread)."""
+    a._check_alive()
+    raise EscapedTracerError(
+        f"a traced value {a.aval} of a `{a.interp.name}` transform was used outside it (from "
+        "another thread, or after being stored); pass it in as an argument of the transformed "
+        "function instead") from None
 
 
 # --------------------------------------------------------------------------

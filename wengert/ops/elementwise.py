@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-from ..core import ShapedArray, UndefinedPrimal, Zero, is_float, is_undefined
+from ..core import ShapedArray, Tracer, UndefinedPrimal, Zero, is_float, is_undefined, reject_tracer
 from . import reductions as R
 from . import structural as S
 from .rules import def_elementwise, def_linear, def_nondiff, elementwise_shape, is_zero, new_primitive
@@ -425,7 +425,13 @@ bitwise_and_p = def_nondiff("bitwise_and", np.bitwise_and)
 bitwise_or_p = def_nondiff("bitwise_or", np.bitwise_or)
 invert_p = def_nondiff("invert", np.invert)
 
-stop_gradient_p = def_nondiff("stop_gradient", lambda x: x)
+def _stop_gradient_impl(x):
+    if isinstance(x, Tracer):   # identity would hand a stale tracer back unnoticed
+        reject_tracer(x)
+    return x
+
+
+stop_gradient_p = def_nondiff("stop_gradient", _stop_gradient_impl)
 
 maximum_p = def_binary("maximum", np.maximum, _max_weight(gt_p),
                        lambda x, y, out: sub_p.bind(1.0, _max_weight(gt_p)(x, y, out)))
