@@ -384,8 +384,8 @@ def _r2(a, b):
     return add_p.bind(square_p.bind(a), square_p.bind(b))
 
 
-def _pow_dx(x, y, out):   # y * x**(y-1), taken as 0 where y == 0 (x**0 is flat in x, even at 0)
-    y0 = eq_p.bind(y, 0.0)
+def _pow_dx(x, y, out):   # y * x**(y-1), taken as 0 at x == y == 0 (x**0 is flat in x, even at 0)
+    y0 = and_p.bind(eq_p.bind(y, 0.0), eq_p.bind(x, 0.0))
     y_safe = select_p.bind(y0, 1.0, y)
     return select_p.bind(y0, 0.0, m(y_safe, pow_p.bind(x, sub_p.bind(y_safe, 1.0))))
 
