@@ -70,3 +70,30 @@ def test_escaped_tracer_always_raises_escaped(use):
     wg.grad(lambda z: (leak.append(z), wnp.sum(z))[1])(np.ones((2, 2)))
     with pytest.raises(wg.EscapedTracerError):
         use(leak[0])
+
+
+def test_einsum_unknown_output_label():
+    with pytest.raises(ValueError, match="output subscript 'j'"):
+        wnp.einsum("i->j", np.ones(2))
+
+
+def test_graph_eval_checks_input_shapes():
+    graph = wg.make_graph(wnp.sin)(np.ones(3))
+    with pytest.raises(wg.WengertError, match=r"traced as float64\[3\] but got float64\[4\]"):
+        graph.eval(np.ones(4))
+
+
+def test_sinc_high_derivatives_near_zero():
+    d6 = wnp.sinc
+    for _ in range(6):
+        d6 = wg.grad(d6)
+    assert d6(0.0) == pytest.approx(-np.pi ** 6 / 7, rel=1e-12)
+    assert d6(2e-3) == pytest.approx(-137.33920481, rel=1e-8)
+
+
+def test_linspace_with_traced_array_endpoints():
+    J = wg.jacfwd(lambda a, b: wnp.linspace(a, b, 3), argnums=(0, 1))(np.zeros(2), np.ones(2))
+    np.testing.assert_allclose(J[1][:, 0, 0], [0.0, 0.5, 1.0])
+    y = wg.jvp(lambda a: wnp.linspace(a, np.float32(1), 3), (np.float32(0),), (np.float32(1),))[0]
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(wnp.linspace(0.0, np.ones(2), 3, axis=1), np.linspace(0.0, np.ones(2), 3, axis=1))

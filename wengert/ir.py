@@ -128,6 +128,11 @@ class Graph:
         """Evaluate through `bind`, so evaluating a graph can be differentiated."""
         if len(args) != len(self.inputs):
             raise WengertError(f"graph takes {len(self.inputs)} inputs, got {len(args)}")
+        for k, (v, a) in enumerate(zip(self.inputs, args)):
+            aval = get_aval(a)
+            if aval.shape != v.aval.shape or aval.dtype.kind != v.aval.dtype.kind:
+                raise WengertError(f"graph input {k} was traced as {v.aval} but got {aval}; "
+                                   "trace the function again for these shapes")
         env = {id(v): a for v, a in zip(self.inputs, args)}
         read = lambda a: env[id(a)] if isinstance(a, Var) else a.value
         for eqn in self.eqns:

@@ -195,14 +195,19 @@ def where(condition, x=None, y=None):
 
 
 def sinc(x):
-    """sin(pi x) / (pi x), with the limit 1 at 0.  Near 0 a Taylor polynomial is used so
-    that derivatives of every order are right there too."""
+    """sin(pi x) / (pi x), with the limit 1 at 0.  For |x| < 0.1 its Taylor polynomial
+    (to (pi x)^20) is used instead, so derivatives up to order 20 are exact at and near 0,
+    where the quotient's derivatives would cancel catastrophically."""
     x = _c(x)
-    near = less(abs(x), 1e-3)
+    near = less(abs(x), 0.1)
     xs = where(near, 1.0, x)
-    px, p0 = multiply(pi, xs), multiply(pi, x)
-    p2 = square(p0)
-    series = add(subtract(1.0, divide(p2, 6.0)), divide(square(p2), 120.0))
+    px = multiply(pi, xs)
+    p2 = square(multiply(pi, where(near, x, 0.0)))
+    one = _np.ones((), _np.result_type(_dtype(x), 1.0))
+    series, term = 0.0 * one, one
+    for k in range(11):            # sum over k of (-1)^k (pi x)^(2k) / (2k+1)!
+        series = add(series, term)
+        term = multiply(term, divide(negative(p2), float((2 * k + 2) * (2 * k + 3))))
     return where(near, series, divide(sin(px), px))
 
 
@@ -950,10 +955,16 @@ empty_like = zeros_like
 
 
 def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    if isinstance(start, Tracer) or isinstance(stop, Tracer):
-        frac = _np.linspace(0.0, 1.0, num, endpoint=endpoint)
-        return add(start, multiply(subtract(stop, start), frac))
-    return _np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
+    """As numpy.linspace; traced (or array) endpoints give a differentiable result."""
+    if not (isinstance(start, Tracer) or isinstance(stop, Tracer)):
+        return _np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
+    start, stop = _c(start), _c(stop)
+    out_dtype = dtype or _np.result_type(_dtype(start), _dtype(stop), 1.0)
+    shp = _np.broadcast_shapes(_shape(start), _shape(stop))
+    frac = _np.linspace(0.0, 1.0, num, endpoint=endpoint, dtype=out_dtype).reshape((num,) + (1,) * len(shp))
+    out = add(start, multiply(subtract(stop, start), frac))
+    out = astype(out, out_dtype) if _dtype(out) != out_dtype else out
+    return moveaxis(out, 0, axis) if axis != 0 else out
 
 
 def _has_tracer(x):

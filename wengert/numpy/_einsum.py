@@ -25,6 +25,10 @@ def _parse(subscripts, shapes):
     else:
         counts = {c: "".join(ins).count(c) for c in "".join(ins)}
         out = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
+    missing = [c for c in out if c not in "".join(ins)]
+    if missing:
+        raise ValueError(f"einsum: output subscript {''.join(missing)!r} does not appear in the "
+                         f"input subscripts {','.join(ins)!r}")
     for i, s in zip(ins, shapes):
         if len(i) != len(s):
             raise ValueError(f"einsum: subscripts {i!r} do not match an operand of shape {s}")
