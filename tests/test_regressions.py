@@ -97,3 +97,28 @@ def test_linspace_with_traced_array_endpoints():
     y = wg.jvp(lambda a: wnp.linspace(a, np.float32(1), 3), (np.float32(0),), (np.float32(1),))[0]
     assert y.dtype == np.float32
     np.testing.assert_allclose(wnp.linspace(0.0, np.ones(2), 3, axis=1), np.linspace(0.0, np.ones(2), 3, axis=1))
+
+
+def test_nonlinear_custom_jvp_rule_is_named_under_grad():
+    @wg.custom_jvp
+    def f(x):
+        return x ** 2
+    f.defjvp(lambda p, t: (f(p[0]), t[0] * t[0]))
+    with pytest.raises(wg.MissingRuleError, match="not linear"):
+        wg.grad(f)(1.0)
+
+
+def test_custom_rules_with_misshapen_results():
+    @wg.custom_jvp
+    def g(x):
+        return x * 2.0
+    g.defjvp(lambda p, t: (g(p[0]), wnp.sum(t[0])))
+    with pytest.raises(wg.InputError, match=r"tangent of shape \(\) for output 0 of shape \(3,\)"):
+        wg.jvp(g, (np.ones(3),), (np.ones(3),))
+
+    @wg.custom_vjp
+    def h(x):
+        return x * 2.0
+    h.defvjp(lambda x: (x * 2.0, None), lambda r, ct: (wnp.sum(ct),))
+    with pytest.raises(wg.InputError, match=r"cotangent of shape \(\) for an argument of shape \(3,\)"):
+        wg.grad(lambda x: wnp.sum(h(x)))(np.ones(3))

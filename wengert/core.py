@@ -177,7 +177,7 @@ class Primitive:
     the arguments that are `UndefinedPrimal` (None for the others).
     """
     __slots__ = ("name", "multiple_results", "impl", "shape", "jvp", "transpose",
-                 "taylor", "batch", "emit", "nondiff", "linear")
+                 "taylor", "batch", "emit", "nondiff", "linear", "linear_args")
 
     def __init__(self, name, multiple_results=False):
         self.name, self.multiple_results = name, multiple_results
@@ -185,6 +185,10 @@ class Primitive:
         self.taylor = self.batch = self.emit = None
         self.nondiff = False   # outputs carry no derivative (comparisons, floor, argmax)
         self.linear = False    # the transpose rule applies (linear in some inputs)
+        # which arguments may carry tangents on the linear tape: None for any (jointly
+        # linear), or a tuple of positions; "one" for bilinear ops (mul, dot_general),
+        # linear in either argument but not in both at once
+        self.linear_args = None
 
     def bind(self, *args, **params):
         try:

@@ -46,7 +46,13 @@ custom_jvp_call_p.shape = lambda *avals, fun, jvp: _abstract_eval(fun, avals)
 
 
 def _custom_jvp_call_jvp(xs, ts, fun, jvp):
-    return jvp(xs, [instantiate(t) for t in ts])
+    ys, tys = jvp(xs, [instantiate(t) for t in ts])
+    for k, (y, t) in enumerate(zip(ys, tys)):
+        if get_aval(t).shape != get_aval(y).shape:
+            raise InputError(f"custom_jvp rule returned a tangent of shape {get_aval(t).shape} for "
+                             f"output {k} of shape {get_aval(y).shape}; tangents must be shaped "
+                             "like their outputs")
+    return ys, tys
 
 
 custom_jvp_call_p.jvp = _custom_jvp_call_jvp
@@ -207,8 +213,16 @@ class custom_vjp:
             if td != in_td:
                 raise InputError(f"custom_vjp bwd of {self.__name__} returned structure {td}; "
                                  f"the arguments have structure {in_td}")
-            return [np.zeros(get_aval(x).shape, get_aval(x).dtype) if g is None else g
-                    for g, x in zip(leaves, flat)]
+            out = []
+            for k, (g, x) in enumerate(zip(leaves, flat)):
+                if g is None:
+                    g = np.zeros(get_aval(x).shape, get_aval(x).dtype)
+                elif get_aval(g).shape != get_aval(x).shape:
+                    raise InputError(f"custom_vjp bwd of {self.__name__} returned a cotangent of "
+                                     f"shape {get_aval(g).shape} for an argument of shape "
+                                     f"{get_aval(x).shape} (leaf {k}); shape it like the argument")
+                out.append(g)
+            return out
         outs = custom_vjp_call_p.bind(*flat, fun=fun_flat, fwd=fwd_flat, bwd=bwd_flat)
         return tree_unflatten(store["out_td"], outs)
 

@@ -61,12 +61,12 @@ class TapeInterpreter(Interpreter):
             else:
                 aval = get_aval(a)
             avals.append(aval)
-        if not prim.linear:
+        if not prim.linear or not _linear_in(prim, lin):
             raise MissingRuleError(
-                f"primitive '{prim.name}' was applied to a tangent during reverse mode but has no "
-                "transpose rule (it is not linear in that argument). A jvp rule may only apply "
-                "linear ops to tangents; if this is a custom_jvp rule, make it linear in the "
-                "tangents")
+                f"primitive '{prim.name}' was applied to tangents in a way that is not linear "
+                f"(tangent arguments at positions {[i for i, _ in lin]}), so reverse mode cannot "
+                "transpose it. A jvp rule may only apply linear ops to tangents, e.g. t * c but "
+                "not t * t; if this is a custom_jvp rule, make it linear in the tangents")
         aval = prim.shape(*avals, **params)
         if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
             out = [self.new_tracer(a) for a in aval]
@@ -75,6 +75,15 @@ class TapeInterpreter(Interpreter):
             self.nslots += 1
         self.tape.append((prim, params, targs, out, lin))
         return out
+
+
+def _linear_in(prim, lin):
+    allowed = prim.linear_args
+    if allowed is None:
+        return True
+    if allowed == "one":
+        return len(lin) == 1
+    return all(i in allowed for i, _ in lin)
 
 
 def entry_args(targs, lin):

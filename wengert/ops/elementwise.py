@@ -102,7 +102,7 @@ add_p.jvp, sub_p.jvp = _add_jvp, _sub_jvp
 # ---------------------------------------------------------------- bilinear: mul
 mul_p = new_primitive("mul")
 mul_p.impl = _scalar_fast(np.multiply, operator.mul)
-mul_p.shape, mul_p.linear = elementwise_shape(np.multiply, True), True
+mul_p.shape, mul_p.linear, mul_p.linear_args = elementwise_shape(np.multiply, True), True, "one"
 
 
 def _mul_jvp(xs, ts):
@@ -144,6 +144,7 @@ def _scale(ct, c):
 mul_tangent_p = new_primitive("mul_tangent")
 mul_tangent_p.impl = lambda tx, ty, x, y: tx * y + x * ty
 mul_tangent_p.shape, mul_tangent_p.linear = elementwise_shape(mul_tangent_p.impl, True), True
+mul_tangent_p.linear_args = (0, 1)
 
 
 def _mul_tangent_transpose(ct, tx, ty, x, y):
@@ -166,7 +167,7 @@ mul_p.jvp, mul_p.transpose = _mul_jvp, _mul_transpose
 # ---------------------------------------------------------------- div: linear in the numerator
 div_p = new_primitive("div")
 div_p.impl = _scalar_fast(np.true_divide, operator.truediv)   # never float / float: that raises on 0
-div_p.shape, div_p.linear = elementwise_shape(np.true_divide, True), True
+div_p.shape, div_p.linear, div_p.linear_args = elementwise_shape(np.true_divide, True), True, (0,)
 
 
 def _div_jvp(xs, ts):
@@ -184,6 +185,7 @@ def _div_jvp(xs, ts):
 div_tangent_p = new_primitive("div_tangent")
 div_tangent_p.impl = lambda tx, ty, y, out: (tx - ty * out) / y
 div_tangent_p.shape, div_tangent_p.linear = elementwise_shape(div_tangent_p.impl, True), True
+div_tangent_p.linear_args = (0, 1)
 
 
 def _div_tangent_transpose(ct, tx, ty, y, out):
@@ -216,6 +218,7 @@ div_p.jvp, div_p.transpose = _div_jvp, _div_transpose
 # ---------------------------------------------------------------- select (where): linear in x, y
 select_p = new_primitive("select")
 select_p.impl, select_p.shape, select_p.linear = np.where, elementwise_shape(np.where), True
+select_p.linear_args = (1, 2)
 
 
 def _select_jvp(xs, ts):

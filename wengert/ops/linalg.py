@@ -93,6 +93,7 @@ def _untranspose(out, order):
 
 dot_general_p = new_primitive("dot_general")
 dot_general_p.impl, dot_general_p.shape, dot_general_p.linear = _dot_general_impl, _dot_general_shape, True
+dot_general_p.linear_args = "one"
 dot_general_p.jvp, dot_general_p.transpose = _dot_general_jvp, _dot_general_transpose
 
 
@@ -189,6 +190,7 @@ def _triangular_solve_transpose(ct, a, b, lower, transpose_a):
 
 triangular_solve_p = new_primitive("triangular_solve")
 triangular_solve_p.impl, triangular_solve_p.linear = _triangular_solve_impl, True
+triangular_solve_p.linear_args = (1,)
 triangular_solve_p.shape = lambda a, b, lower, transpose_a: _solve_aval(_square(a, "triangular_solve"), b)
 triangular_solve_p.jvp, triangular_solve_p.transpose = _triangular_solve_jvp, _triangular_solve_transpose
 
@@ -213,6 +215,7 @@ def _solve_transpose(ct, a, b):
 
 solve_p = new_primitive("solve")
 solve_p.impl, solve_p.linear = _solve_impl, True
+solve_p.linear_args = (1,)
 solve_p.shape = lambda a, b: _solve_aval(_square(a, "solve"), b)
 solve_p.jvp, solve_p.transpose = _solve_jvp, _solve_transpose
 
