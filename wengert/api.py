@@ -56,8 +56,12 @@ _FLOATS = (float, np.float64, np.float32)
 
 
 def _dyn_args(fname, args, argnums, allow_int=False):
-    single, nums = _argnums_tuple(argnums if isinstance(argnums, (int, np.integer)) or not
-                                  isinstance(argnums, (list, tuple)) else tuple(argnums), len(args), fname)
+    try:
+        single, nums = _argnums_tuple(tuple(argnums) if type(argnums) is list else argnums,
+                                      len(args), fname)
+    except TypeError:   # unhashable: not an int or a tuple of ints
+        raise InputError(f"{fname}: argnums must be an int or a non-empty tuple of ints, got "
+                         f"{argnums!r}") from None
     if all(type(args[i]) in _FLOATS for i in nums):    # fast path: plain float arguments
         leaves = [np.float64(args[i]) if type(args[i]) is float else args[i] for i in nums]
         if nums == _all_args(len(args)):

@@ -61,12 +61,8 @@ class TapeInterpreter(Interpreter):
             else:
                 aval = get_aval(a)
             avals.append(aval)
-        if not prim.linear or not _linear_in(prim, lin):
-            raise MissingRuleError(
-                f"primitive '{prim.name}' was applied to tangents in a way that is not linear "
-                f"(tangent arguments at positions {[i for i, _ in lin]}), so reverse mode cannot "
-                "transpose it. A jvp rule may only apply linear ops to tangents, e.g. t * c but "
-                "not t * t; if this is a custom_jvp rule, make it linear in the tangents")
+        if not prim.linear:
+            raise nonlinear_error(prim, lin)
         aval = prim.shape(*avals, **params)
         if prim.multiple_results:     # e.g. custom_vjp's linear op: a list of outputs
             out = [self.new_tracer(a) for a in aval]
@@ -77,13 +73,24 @@ class TapeInterpreter(Interpreter):
         return out
 
 
-def _linear_in(prim, lin):
+def nonlinear_error(prim, lin):
+    return MissingRuleError(
+        f"primitive '{prim.name}' was applied to tangents in a way that is not linear (tangent "
+        f"arguments at positions {[i for i, _ in lin]}), so reverse mode cannot transpose it. A "
+        "jvp rule may only apply linear ops to tangents, e.g. t * c but not t * t; if this is "
+        "a custom_jvp rule, make it linear in the tangents")
+
+
+def linear_in(prim, lin):
+    """Whether the tangent arguments `lin` are ones `prim` is linear in (checked in the
+    backward pass, off the recording hot path)."""
     allowed = prim.linear_args
-    if allowed is None:
-        return True
     if allowed == "one":
         return len(lin) == 1
-    return all(i in allowed for i, _ in lin)
+    for i, _ in lin:
+        if i not in allowed:
+            return False
+    return True
 
 
 def entry_args(targs, lin):

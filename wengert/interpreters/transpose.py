@@ -19,7 +19,7 @@ from ..core import EVAL, UndefinedPrimal, Zero, _current, call_under, get_aval, 
 from ..ops.elementwise import (add_tangents, convert_element_type, div_p, div_tangent_p, mul_p,
                                mul_tangent_p, neg_p)
 from ..ops.structural import getitem_p, simple_index
-from .linearize import LinearTracer
+from .linearize import LinearTracer, linear_in, nonlinear_error
 
 
 def backward_pass(tape_interp, in_tracers, out_tracers, out_cts, under, consume):
@@ -62,6 +62,8 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
 def _transpose_entry(prim, params, targs, lin, ct, cts):
     if prim is getitem_p and cts.scatter_into(lin[0][1], ct, params):
         return
+    if prim.linear_args is not None and not linear_in(prim, lin):
+        raise nonlinear_error(prim, lin)
     arg_cts = prim.transpose(ct, *targs, **params)
     fresh = prim in _FRESH
     for i, a in lin:

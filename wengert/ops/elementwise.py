@@ -144,7 +144,6 @@ def _scale(ct, c):
 mul_tangent_p = new_primitive("mul_tangent")
 mul_tangent_p.impl = lambda tx, ty, x, y: tx * y + x * ty
 mul_tangent_p.shape, mul_tangent_p.linear = elementwise_shape(mul_tangent_p.impl, True), True
-mul_tangent_p.linear_args = (0, 1)
 
 
 def _mul_tangent_transpose(ct, tx, ty, x, y):
@@ -185,7 +184,6 @@ def _div_jvp(xs, ts):
 div_tangent_p = new_primitive("div_tangent")
 div_tangent_p.impl = lambda tx, ty, y, out: (tx - ty * out) / y
 div_tangent_p.shape, div_tangent_p.linear = elementwise_shape(div_tangent_p.impl, True), True
-div_tangent_p.linear_args = (0, 1)
 
 
 def _div_tangent_transpose(ct, tx, ty, y, out):
