@@ -59,6 +59,8 @@ def _dyn_args(fname, args, argnums, allow_int=False):
     try:
         single, nums = _argnums_tuple(tuple(argnums) if type(argnums) is list else argnums,
                                       len(args), fname)
+    except InputError:
+        raise
     except TypeError:   # unhashable: not an int or a tuple of ints
         raise InputError(f"{fname}: argnums must be an int or a non-empty tuple of ints, got "
                          f"{argnums!r}") from None
