@@ -64,7 +64,10 @@ def _dyn_args(fname, args, argnums, allow_int=False):
     except TypeError:   # unhashable: not an int or a tuple of ints
         raise InputError(f"{fname}: argnums must be an int or a non-empty tuple of ints, got "
                          f"{argnums!r}") from None
-    if all(type(args[i]) in _FLOATS for i in nums):    # fast path: plain float arguments
+    for i in nums:
+        if type(args[i]) not in _FLOATS:
+            break
+    else:                                               # fast path: plain float arguments
         leaves = [np.float64(args[i]) if type(args[i]) is float else args[i] for i in nums]
         if nums == _all_args(len(args)):
             return leaves, (_SINGLE if single else _tuple_td(len(nums))), None
