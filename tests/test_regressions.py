@@ -122,3 +122,13 @@ def test_custom_rules_with_misshapen_results():
     h.defvjp(lambda x: (x * 2.0, None), lambda r, ct: (wnp.sum(ct),))
     with pytest.raises(wg.InputError, match=r"cotangent of shape \(\) for an argument of shape \(3,\)"):
         wg.grad(lambda x: wnp.sum(h(x)))(np.ones(3))
+
+
+@pytest.mark.parametrize("name,kwargs", [("cumsum", {"axis": 0}), ("cumprod", {"axis": 0}),
+                                         ("argmax", {"axis": 0}), ("argmin", {"axis": -1}),
+                                         ("argsort", {"axis": 0}), ("sum", {"axis": 0}),
+                                         ("max", {"axis": -1}), ("prod", {"axis": 0})])
+def test_axis_zero_of_a_0d_array(name, kwargs):
+    x = np.float64(2.0)
+    got, want = getattr(wnp, name)(x, **kwargs), getattr(np, name)(x, **kwargs)
+    assert np.shape(got) == np.shape(want) and np.array_equal(got, want)

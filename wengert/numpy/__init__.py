@@ -57,7 +57,9 @@ def size(x):
 
 
 def _norm_axis(axis, nd, fname="axis"):
-    if not -nd <= axis < builtins.max(nd, 1) or (nd == 0 and axis not in (0, -1)):
+    if nd == 0 and axis in (0, -1):      # NumPy lets axis 0 / -1 name a 0-d array's only "axis"
+        return 0
+    if not -nd <= axis < nd:
         raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension {nd}")
     return axis % nd if nd else 0
 
@@ -65,6 +67,10 @@ def _norm_axis(axis, nd, fname="axis"):
 def _axes(axis, nd):
     if axis is None:
         return tuple(range(nd))
+    if nd == 0:      # axis 0 / -1 of a 0-d array: nothing to reduce (as NumPy)
+        for a in (axis if isinstance(axis, (tuple, list)) else (axis,)):
+            _norm_axis(a, 0)
+        return ()
     if isinstance(axis, (tuple, list)):
         axes = tuple(sorted(_norm_axis(a, nd) for a in axis))
         if len(set(axes)) != len(axes):
@@ -339,7 +345,7 @@ def cumsum(a, axis=None, dtype=None):
 
 def _last(a, axis):
     a = _c(a)
-    if axis is None:
+    if axis is None or _ndim(a) == 0:
         return ravel(a), 0
     return a, _norm_axis(axis, _ndim(a))
 
@@ -734,6 +740,8 @@ def sort(a, axis=-1):
     a = _c(a)
     if axis is None:
         a, axis = ravel(a), 0
+    elif _ndim(a) == 0:
+        raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
     order = _np.asarray(_concrete(argsort(a, axis), "sort"))
     return take_along_axis(a, order, axis, _unique=True)
 
