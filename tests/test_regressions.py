@@ -132,3 +132,24 @@ def test_axis_zero_of_a_0d_array(name, kwargs):
     x = np.float64(2.0)
     got, want = getattr(wnp, name)(x, **kwargs), getattr(np, name)(x, **kwargs)
     assert np.shape(got) == np.shape(want) and np.array_equal(got, want)
+
+
+def test_max_min_with_initial():
+    x = np.array([[1.0, 5.0], [3.0, -2.0]])
+    np.testing.assert_array_equal(wnp.max(x, axis=1, initial=4.0), np.max(x, axis=1, initial=4.0))
+    np.testing.assert_array_equal(wnp.min(np.zeros((0, 2)), axis=0, initial=1.0), [1.0, 1.0])
+    np.testing.assert_array_equal(wg.grad(lambda x: wnp.max(x, axis=1, initial=4.0).sum())(x), [[0, 1], [0, 0]])
+
+
+def test_custom_rules_take_keyword_arguments():
+    @wg.custom_jvp
+    def f(x, scale=2.0):
+        return x * scale
+    f.defjvp(lambda p, t: (f(*p), t[0] * p[1]))
+    assert f(3.0, scale=5.0) == 15.0 and wg.grad(lambda x: f(x, scale=5.0))(3.0) == 5.0
+
+    @wg.custom_vjp
+    def h(x, k=1.0):
+        return x * k
+    h.defvjp(lambda x, k: (x * k, k), lambda k, ct: (ct * k, None))
+    assert wg.grad(lambda x: h(x, k=3.0))(2.0) == 3.0

@@ -11,6 +11,7 @@ Both become *call primitives*: the user's function travels as a parameter.
   `jvp`, `jacfwd` and `hessian`, consistently with the custom rule.
 """
 import functools
+import inspect
 
 import numpy as np
 
@@ -29,6 +30,18 @@ def _abstract_eval(fun, avals):
     finally:
         interp.alive = False
     return [get_aval(o) for o in outs]
+
+
+def _positional(fun, args, kwargs):
+    """Keyword arguments moved into their positions, so rules see one argument tuple."""
+    if not kwargs:
+        return args
+    bound = inspect.signature(fun).bind(*args, **kwargs)
+    if bound.kwargs:
+        raise InputError(f"{getattr(fun, '__name__', 'fun')}: keyword-only arguments "
+                         f"{sorted(bound.kwargs)} are not supported by custom_jvp/custom_vjp; "
+                         "pass them positionally or close over them")
+    return bound.args
 
 
 def _flat_fun(fun, in_td, store):
@@ -84,10 +97,11 @@ class custom_jvp:
         self.jvp = jvp
         return jvp
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         if self.jvp is None:
             raise MissingRuleError(f"custom_jvp function {self.__name__} has no rule; "
                                    "register one with @f.defjvp")
+        args = _positional(self.fun, args, kwargs)
         flat, in_td = tree_flatten(args)
         store = {}
         fun_flat = _flat_fun(self.fun, in_td, store)
@@ -187,10 +201,11 @@ class custom_vjp:
     def defvjp(self, fwd, bwd):
         self.fwd, self.bwd = fwd, bwd
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         if self.fwd is None:
             raise MissingRuleError(f"custom_vjp function {self.__name__} has no rule; "
                                    "register one with f.defvjp(fwd, bwd)")
+        args = _positional(self.fun, args, kwargs)
         flat, in_td = tree_flatten(args)
         store = {}
         fun_flat = _flat_fun(self.fun, in_td, store)

@@ -287,9 +287,14 @@ def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
 def _extremum(prim, a, axis, keepdims, initial, name):
     a = _c(a)
     axes = _axes(axis, _ndim(a))
-    if initial is not None:
-        raise NotImplementedError(f"{name}(initial=...) is not supported; use maximum/minimum")
-    if math.prod(_shape(a)[i] for i in axes) == 0 and _shape(a):
+    empty = math.prod(_shape(a)[i] for i in axes) == 0 and _shape(a)
+    if initial is not None:   # as NumPy: initial joins the reduction (and fills an empty one)
+        kept = tuple(n for i, n in enumerate(_shape(a)) if i not in axes)
+        if empty:
+            return _keep(_np.full(kept, initial, _np.result_type(_dtype(a), initial)), _shape(a), axes, keepdims)
+        combine = maximum if name == "max" else minimum
+        return _keep(combine(prim.bind(a, axes=axes), initial), _shape(a), axes, keepdims)
+    if empty:
         raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
     return _keep(prim.bind(a, axes=axes), _shape(a), axes, keepdims)
 
