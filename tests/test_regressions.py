@@ -153,3 +153,9 @@ def test_custom_rules_take_keyword_arguments():
         return x * k
     h.defvjp(lambda x, k: (x * k, k), lambda k, ct: (ct * k, None))
     assert wg.grad(lambda x: h(x, k=3.0))(2.0) == 3.0
+
+
+def test_jacobian_has_aux():
+    J, aux = wg.jacobian(lambda x: (x ** 2, {"s": wnp.sum(x)}), has_aux=True)(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(J, [[2.0, 0.0], [0.0, 4.0]])
+    assert aux["s"] == 3.0 and not isinstance(aux["s"], wg.core.Tracer)

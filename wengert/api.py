@@ -522,14 +522,15 @@ def jacfwd(f, argnums=0, has_aux=False):
     return jacfwd_f
 
 
-def jacobian(f, argnums=0, explain=False):
+def jacobian(f, argnums=0, has_aux=False, explain=False):
     """Jacobian, choosing the cheaper mode from the shapes.
 
     The function is linearized once; its linear tape is then swept forward once
     per input element (n sweeps) or backward once per output element (m sweeps),
     whichever is fewer: forward when n < m, reverse otherwise.  With
     `explain=True` the choice and its reason are printed and kept on the
-    returned function as `.explanation`.
+    returned function as `.explanation`.  `has_aux=True`: f returns
+    `(output, aux)` and the result is `(jacobian, aux)`.
 
     Example:
       >>> import wengert as wg, wengert.numpy as wnp
@@ -542,7 +543,7 @@ def jacobian(f, argnums=0, explain=False):
     @functools.wraps(f)
     def jacobian_f(*args, **kwargs):
         leaves, td, fn = _jac_setup("jacobian", f, args, argnums, kwargs)
-        lin = _Linearized(fn, leaves, "jacobian")
+        lin = _Linearized(fn, leaves, "jacobian", has_aux)
         n = sum(get_aval(x).size for x in leaves)
         m = sum(get_aval(o).size for o in lin.out)
         forward = n < m
@@ -558,7 +559,8 @@ def jacobian(f, argnums=0, explain=False):
                 return lin.transpose([Zero(o) if j != i else e for j, o in enumerate(lin.out)], False)
             blocks = _jac_by_rows(lin.out, leaves, pull)
         lin.release()
-        return _jac_tree(blocks, lin.out_td, td, True)
+        jac = _jac_tree(blocks, lin.out_td, td, True)
+        return (jac, lin.aux) if has_aux else jac
     jacobian_f.explanation = None
     return jacobian_f
 
