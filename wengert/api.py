@@ -407,12 +407,6 @@ def _one_hot(aval, j):
     return e.reshape(aval.shape)
 
 
-def _assemble(out_leaves, in_leaves, entry):
-    """Jacobian pytree: the output structure of blocks of the input structure.
-    `entry(i, k)` gives the block d out_i / d in_k of shape out_i.shape + in_k.shape."""
-    return [[entry(i, k) for k in range(len(in_leaves))] for i in range(len(out_leaves))]
-
-
 def _stack_rows(rows, out_shape, in_shape, dtype):
     import wengert.numpy as wnp
     if not rows:
@@ -453,7 +447,7 @@ def _jdtype(aval):
     return aval.dtype if is_float(aval.dtype) else np.float64
 
 
-def _jac_tree(blocks, out_td, in_td, single):
+def _jac_tree(blocks, out_td, in_td):
     rows = [tree_unflatten(in_td, row) for row in blocks]
     return tree_unflatten(out_td, rows)
 
@@ -484,7 +478,7 @@ def jacrev(f, argnums=0, has_aux=False):
         def pull(i, e):
             cts = [Zero(o) if j != i else e for j, o in enumerate(lin.out)]
             return lin.transpose(cts, consume=False)
-        jac = _jac_tree(_jac_by_rows(lin.out, leaves, pull), lin.out_td, td, True)
+        jac = _jac_tree(_jac_by_rows(lin.out, leaves, pull), lin.out_td, td)
         lin.release()
         return (jac, lin.aux) if has_aux else jac
     return jacrev_f
@@ -517,7 +511,7 @@ def jacfwd(f, argnums=0, has_aux=False):
             y, t = jvp(fn_out, tuple(leaves), tuple(ts))
             return tree_flatten(t)[0]
         y_leaves, out_td = tree_flatten(fn_out(*leaves))
-        jac = _jac_tree(_jac_by_cols(y_leaves, leaves, push), out_td, td, True)
+        jac = _jac_tree(_jac_by_cols(y_leaves, leaves, push), out_td, td)
         return (jac, aux_box[0]) if has_aux else jac
     return jacfwd_f
 
@@ -559,7 +553,7 @@ def jacobian(f, argnums=0, has_aux=False, explain=False):
                 return lin.transpose([Zero(o) if j != i else e for j, o in enumerate(lin.out)], False)
             blocks = _jac_by_rows(lin.out, leaves, pull)
         lin.release()
-        jac = _jac_tree(blocks, lin.out_td, td, True)
+        jac = _jac_tree(blocks, lin.out_td, td)
         return (jac, lin.aux) if has_aux else jac
     jacobian_f.explanation = None
     return jacobian_f

@@ -19,7 +19,6 @@ interpreter below them, their `parent`.
 from __future__ import annotations
 
 import contextvars
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -87,9 +86,6 @@ class ShapedArray:
     def __repr__(self):
         return f"{self.dtype.name}[{','.join(map(str, self.shape))}]"
 
-    def str_short(self):
-        return repr(self)
-
 
 _PY_SCALARS = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
 
@@ -156,7 +152,7 @@ def is_undefined(x):
     return type(x) is UndefinedPrimal
 
 
-def instantiate(t, like=None):
+def instantiate(t):
     """A concrete array for a tangent that may be symbolically zero."""
     if type(t) is Zero:
         aval = t.aval
@@ -274,18 +270,8 @@ def current_interpreter():
     return _current.get()
 
 
-@contextmanager
-def interpreting(interp):
-    """Run the body with `interp` as the current interpreter."""
-    token = _current.set(interp)
-    try:
-        yield interp
-    finally:
-        _current.reset(token)
-
-
 def call_under(interp, fn, *args, **kwargs):
-    """`fn(*args)` with `interp` current; the hot-path form of `interpreting`."""
+    """`fn(*args)` with `interp` as the current interpreter."""
     token = _current.set(interp)
     try:
         return fn(*args, **kwargs)

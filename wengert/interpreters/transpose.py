@@ -15,7 +15,7 @@ started, which is how reverse mode nests inside reverse or forward mode.
 """
 import numpy as np
 
-from ..core import EVAL, UndefinedPrimal, Zero, _current, call_under, get_aval, is_undefined  # noqa: F401
+from ..core import EVAL, Zero, _current, call_under, get_aval
 from ..ops.elementwise import (add_tangents, convert_element_type, div_p, div_tangent_p, mul_p,
                                mul_tangent_p, neg_p)
 from ..ops.structural import getitem_p, simple_index

@@ -204,9 +204,7 @@ def _div_tangent_jvp(xs, ts):     # differentiate the composite (tx - ty*out)/y
 div_tangent_p.transpose, div_tangent_p.jvp = _div_tangent_transpose, _div_tangent_jvp
 
 
-def _div_transpose(ct, x, y):
-    if is_undefined(y):
-        raise TypeError("div is not linear in its denominator")
+def _div_transpose(ct, x, y):   # linear in x only (linear_args); y is a residual
     return unbroadcast(div_p.bind(ct, y), x.aval), None
 
 

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from ..core import Primitive, ShapedArray, Zero, get_aval, instantiate
+from ..core import Primitive, ShapedArray, Zero, instantiate
 
 _REGISTRY = []
 
@@ -83,10 +83,6 @@ def shape_by_dummy(impl):
 
 
 # -- tangent helpers ------------------------------------------------------------
-def zeros_like_aval(aval):
-    return np.zeros(aval.shape, aval.dtype)
-
-
 def is_zero(t):
     return type(t) is Zero
 
@@ -127,9 +123,3 @@ def def_linear(name, impl, shape, transpose):
     jvp.__name__ = f"_{name}_jvp"
     prim.jvp = jvp
     return prim
-
-
-def aval_of(x):
-    """aval of a value or of an UndefinedPrimal placeholder."""
-    a = getattr(x, "aval", None)
-    return a if isinstance(a, ShapedArray) else get_aval(x)
