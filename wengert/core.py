@@ -173,7 +173,8 @@ class Primitive:
     the arguments that are `UndefinedPrimal` (None for the others).
     """
     __slots__ = ("name", "multiple_results", "impl", "shape", "jvp", "transpose",
-                 "taylor", "batch", "emit", "nondiff", "linear", "linear_args")
+                 "taylor", "batch", "emit", "nondiff", "linear", "linear_args",
+                 "fresh_transpose", "transpose_in_place", "transpose_into")
 
     def __init__(self, name, multiple_results=False):
         self.name, self.multiple_results = name, multiple_results
@@ -185,6 +186,15 @@ class Primitive:
         # linear), or a tuple of positions; "one" for bilinear ops (mul, dot_general),
         # linear in either argument but not in both at once
         self.linear_args = None
+        # Shortcuts the backward pass may take on concrete arrays (none changes a value):
+        # fresh_transpose: the transpose returns new arrays, never `ct` or a residual, so
+        #   the pass may write into them later;
+        # transpose_in_place(ct, args, i): overwrite an owned `ct` with the cotangent of
+        #   argument i, returning False when it cannot (shapes or dtypes differ);
+        # transpose_into(acc, ct, **params): add the cotangent into `acc`, the buffer
+        #   of the linear argument, instead of materialising it first.
+        self.fresh_transpose = False
+        self.transpose_in_place = self.transpose_into = None
 
     def bind(self, *args, **params):
         try:

@@ -16,9 +16,7 @@ started, which is how reverse mode nests inside reverse or forward mode.
 import numpy as np
 
 from ..core import EVAL, Zero, _current, call_under, get_aval
-from ..ops.elementwise import (add_tangents, convert_element_type, div_p, div_tangent_p, mul_p,
-                               mul_tangent_p, neg_p)
-from ..ops.structural import getitem_p, simple_index
+from ..ops.elementwise import add_tangents, convert_element_type
 from .linearize import LinearTracer, linear_in, nonlinear_error
 
 
@@ -53,49 +51,37 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
         else:
             owned = out.slot in cts.owned
             ct = cts.pop(out.slot)
-            if ct is None or (owned and _transpose_in_place(prim, targs, lin, ct, cts)):
+            if ct is None:
+                continue
+            if prim.linear_args is not None and not linear_in(prim, lin):
+                raise nonlinear_error(prim, lin)
+            if owned and _in_place(prim, targs, lin, ct, cts):
                 continue
         _transpose_entry(prim, params, targs, lin, ct, cts)
     return [cts.get(t.slot) for t in in_tracers]
 
 
 def _transpose_entry(prim, params, targs, lin, ct, cts):
-    if prim is getitem_p and cts.scatter_into(lin[0][1], ct, params):
+    if prim.transpose_into is not None and cts.add_into(prim, lin, ct, params):
         return
-    if prim.linear_args is not None and not linear_in(prim, lin):
-        raise nonlinear_error(prim, lin)
     arg_cts = prim.transpose(ct, *targs, **params)
-    fresh = prim in _FRESH
     for i, a in lin:
         a_ct = arg_cts[i]
         if a_ct is None or type(a_ct) is Zero:
             continue
-        cts.add(a.slot, _cast(a_ct, a._aval), fresh)
+        cts.add(a.slot, _cast(a_ct, a._aval), prim.fresh_transpose)
 
 
-# On concrete arrays these transposes return new arrays (or views of new arrays),
-# never `ct` itself or a residual, so the backward pass may own what they return.
-_FRESH = frozenset({getitem_p, mul_p, div_p, neg_p, mul_tangent_p, div_tangent_p})
-_IN_PLACE = frozenset({mul_p, div_p, neg_p})
-
-
-def _transpose_in_place(prim, targs, lin, ct, cts):
-    """Transposes of negation and of multiplying or dividing by a residual, done in
-    the cotangent's own buffer when the backward pass owns it: NumPy's temporary
-    elision, which eager evaluation otherwise loses.  False when not applicable."""
-    if prim not in _IN_PLACE or len(lin) != 1 or type(ct) is not np.ndarray:
+def _in_place(prim, targs, lin, ct, cts):
+    """The primitive's in-place transpose on a cotangent buffer this pass owns (NumPy's
+    temporary elision, which eager evaluation otherwise loses)."""
+    if prim.transpose_in_place is None or len(lin) != 1 or type(ct) is not np.ndarray:
         return False
     i, a = lin[0]
     if a._aval.shape != ct.shape or a._aval.dtype != ct.dtype:
         return False
-    if prim is neg_p:
-        np.negative(ct, out=ct)
-    else:
-        r = targs[1 - i]
-        if (prim is div_p and i != 0) or np.shape(r) != ct.shape and np.ndim(r) != 0 \
-                or np.result_type(ct, r) != ct.dtype:
-            return False
-        (np.multiply if prim is mul_p else np.divide)(ct, r, out=ct)
+    if not prim.transpose_in_place(ct, targs, i):
+        return False
     cts.add(a.slot, ct, fresh=True)
     return True
 
@@ -137,20 +123,19 @@ class _Cotangents:
             if self.inplace and type(new) is np.ndarray and new.ndim:
                 self.owned.add(slot)
 
-    def scatter_into(self, x, ct, params):
-        if not self.inplace:
-            return False
+    def add_into(self, prim, lin, ct, params):
+        """Add the transpose of `prim` straight into its linear argument's buffer
+        (owning it first) instead of materialising it: a slice's cotangent becomes
+        `acc[idx] += ct`.  False when there is no buffer to add into yet."""
+        x = lin[0][1]
         old = self.cts.get(x.slot)
-        if type(old) is not np.ndarray or old.shape != x.aval.shape or not old.ndim:
+        if not self.inplace or type(old) is not np.ndarray or old.shape != x.aval.shape \
+                or not old.ndim:
             return False
         if x.slot not in self.owned:
             old = self.cts[x.slot] = np.array(old, dtype=x.aval.dtype, copy=True)
             self.owned.add(x.slot)
-        idx = params["idx"]
-        if params["unique"] or simple_index(idx):
-            old[idx] += ct
-        else:
-            np.add.at(old, idx, ct)
+        prim.transpose_into(old, ct, **params)
         return True
 
 

@@ -73,6 +73,8 @@ def _linear_binary_transpose(sign_y):
 # ---------------------------------------------------------------- linear
 neg_p = def_linear("neg", np.negative, elementwise_shape(np.negative, True),
                    lambda ct, x: (neg_p.bind(ct),))
+neg_p.fresh_transpose = True
+neg_p.transpose_in_place = lambda ct, args, i: np.negative(ct, out=ct) is ct
 
 add_p = def_linear("add", _scalar_fast(np.add, operator.add), elementwise_shape(np.add, True),
                    _linear_binary_transpose(+1))
@@ -159,8 +161,22 @@ def _mul_tangent_jvp(xs, ts):     # differentiate the composite tx*y + x*ty
     return _add_jvp((a, b), (da, db))
 
 
+def _scale_in_place(ufunc):
+    """In-place transpose of scaling by a residual: ct <- ufunc(ct, residual)."""
+    def in_place(ct, args, i):
+        r = args[1 - i]
+        if np.shape(r) not in ((), ct.shape) or np.result_type(ct, r) != ct.dtype:
+            return False
+        ufunc(ct, r, out=ct)
+        return True
+    in_place.__name__ = f"_{ufunc.__name__}_transpose_in_place"
+    return in_place
+
+
 mul_tangent_p.transpose, mul_tangent_p.jvp = _mul_tangent_transpose, _mul_tangent_jvp
 mul_p.jvp, mul_p.transpose = _mul_jvp, _mul_transpose
+mul_p.transpose_in_place = _scale_in_place(np.multiply)
+mul_p.fresh_transpose = mul_tangent_p.fresh_transpose = True
 
 
 # ---------------------------------------------------------------- div: linear in the numerator
@@ -209,6 +225,8 @@ def _div_transpose(ct, x, y):   # linear in x only (linear_args); y is a residua
 
 
 div_p.jvp, div_p.transpose = _div_jvp, _div_transpose
+div_p.transpose_in_place = _scale_in_place(np.divide)   # i == 0 only: linear_args
+div_p.fresh_transpose = div_tangent_p.fresh_transpose = True
 
 
 # ---------------------------------------------------------------- select (where): linear in x, y

@@ -57,13 +57,17 @@ def simple_index(idx):
     return _is_basic(idx) or (len(idx) == 1 and getattr(idx[0], "dtype", None) == bool)
 
 
-def _scatter_add_impl(x, u, idx, unique):
-    out = np.array(x, dtype=np.result_type(x, u), copy=True)
+def _add_into(acc, u, idx, unique):
+    """acc[idx] += u in place, summing repeated indices."""
     if unique or simple_index(idx):
-        out[idx] += u             # plain indexing: np.add.at is ~20x slower (PERF_NOTES)
+        acc[idx] += u             # plain indexing: np.add.at is ~20x slower (PERF_NOTES)
     else:
-        np.add.at(out, idx, u)    # repeated integer indices accumulate
-    return out
+        np.add.at(acc, idx, u)    # repeated integer indices accumulate
+    return acc
+
+
+def _scatter_add_impl(x, u, idx, unique):
+    return _add_into(np.array(x, dtype=np.result_type(x, u), copy=True), u, idx, unique)
 
 
 # scatter: u placed into zeros of `shape` at idx (repeats summed): the transpose
@@ -71,15 +75,17 @@ def _scatter_add_impl(x, u, idx, unique):
 def _scatter_impl(u, shape, idx, unique):
     out = np.zeros(shape, np.result_type(u))
     if unique or simple_index(idx):
-        out[idx] = u
-    else:
-        np.add.at(out, idx, u)
-    return out
+        out[idx] = u              # into zeros: assignment, not a read-modify-write
+        return out
+    return _add_into(out, u, idx, unique)
 
 
 scatter_p = def_linear("scatter", _scatter_impl,
                        lambda u, shape, idx, unique: ShapedArray(shape, u.dtype),
                        lambda ct, u, shape, idx, unique: (getitem_p.bind(ct, idx=idx, unique=unique),))
+# getitem's transpose on concrete arrays: into the source's buffer, or into new zeros
+getitem_p.transpose_into = _add_into
+getitem_p.fresh_transpose = True
 
 
 def _scatter_add_transpose(ct, x, u, idx, unique):
