@@ -159,3 +159,10 @@ def test_jacobian_has_aux():
     J, aux = wg.jacobian(lambda x: (x ** 2, {"s": wnp.sum(x)}), has_aux=True)(np.array([1.0, 2.0]))
     np.testing.assert_array_equal(J, [[2.0, 0.0], [0.0, 4.0]])
     assert aux["s"] == 3.0 and not isinstance(aux["s"], wg.core.Tracer)
+
+
+def test_reshape_fortran_order():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for shape in [(4, 6), (-1,), (3, 2, 4)]:
+        np.testing.assert_array_equal(wnp.reshape(a, shape, order="F"), np.reshape(a, shape, order="F"))
+    wg.check_grads(lambda x: wnp.reshape(x, (4, 6), order="F") * np.arange(24.0).reshape(4, 6), (a,), order=2)

@@ -431,9 +431,11 @@ def _resolve_shape(size, newshape):
 def reshape(a, shape=None, order="C", newshape=None):
     a = _c(a)
     shape = shape if shape is not None else newshape
-    if order != "C":
-        raise NotImplementedError("reshape: only order='C' is supported")
     new = _resolve_shape(math.prod(_shape(a)), shape)
+    if order == "F":   # column-major: reverse the axes on both sides of a C-order reshape
+        return transpose(reshape(transpose(a), tuple(reversed(new))))
+    if order not in ("C", "A"):
+        raise ValueError(f"reshape: order must be 'C', 'F' or 'A', got {order!r}")
     return a if new == _shape(a) else S.reshape_p.bind(a, shape=new)
 
 
