@@ -27,6 +27,7 @@ demo: $(VENV)/.stamp-base
 	$(PY) examples/lecture.py
 
 test: $(VENV)/.stamp-dev
+	@sh tools/ensure-graphviz
 	$(PY) -m pytest
 
 bench: $(VENV)/.stamp-bench
