@@ -14,7 +14,7 @@ import sys
 
 from ..core import WengertError
 
-COMMAND_MODULES = ("wengert.explain.commands",)
+COMMAND_MODULES = ()
 
 
 def build_parser():
