@@ -268,6 +268,13 @@ class EvalInterpreter(Interpreter):
             if prim.impl is None:
                 raise MissingRuleError(f"primitive '{prim.name}' has no impl rule, so it cannot "
                                        "be evaluated; give it one with `prim.impl = ...`") from None
+            # A value type (wg.Dual) that NumPy refused: it evaluates the primitive
+            # itself, through a transform.  Only reached after the TypeError, so the
+            # normal path pays nothing for it.
+            for a in args:
+                apply = getattr(type(a), "_wengert_apply", None)
+                if apply is not None:
+                    return apply(prim, args, params)
             raise
 
 

@@ -14,7 +14,7 @@ import sys
 
 from ..core import WengertError
 
-COMMAND_MODULES = ()
+COMMAND_MODULES = ("wengert.explain.commands",)
 
 
 def build_parser():

@@ -29,6 +29,8 @@ def _c(x):
         return x
     if isinstance(x, (list, tuple)):
         return asarray(x)
+    if hasattr(type(x), "_wengert_apply"):    # a value type such as wg.Dual: it applies ops itself
+        return x
     raise InputError(f"wengert.numpy: cannot use a {type(x).__name__} ({x!r:.40}) as an array")
 
 
