@@ -78,7 +78,7 @@ def _table_text(table, args):
 
 
 def run_trace(args):
-    t, point = traced_expression(args.expr, args.at)
+    t, _ = traced_expression(args.expr, args.at)
     tables = [t.primal_table()]
     show, seed = None, {}
     if args.forward:
@@ -130,8 +130,9 @@ def _fmt(x):
 
 
 def _f_lecture(section, show, check):
-    from .trace import trace
     import wengert.numpy as wnp
+
+    from .trace import trace
     section("1. f(x1, x2) = ln x1 + x1 x2 at (2, 5)")
     t = trace(lambda x1, x2: wnp.log(x1) + x1 * x2)(2.0, 5.0)
     show(t.primal_table())
@@ -148,12 +149,14 @@ def _f_lecture(section, show, check):
 
 
 def _y_lecture(section, show, check):
-    from .trace import trace
     import wengert.numpy as wnp
 
+    from .trace import trace
+
     def y(x1, x2):
-        a = x1 / x2 - wnp.exp(x2)
-        return (wnp.sin(x1 / x2) + a) * a
+        r = x1 / x2                      # computed once, as in the lecture's Wengert list
+        a = r - wnp.exp(x2)
+        return (wnp.sin(r) + a) * a
     section("2. y = [sin(x1/x2) + x1/x2 - exp(x2)] [x1/x2 - exp(x2)] at (1.5, 0.5)")
     t = trace(y)(1.5, 0.5)
     show(t.primal_table())
@@ -171,6 +174,7 @@ def _y_lecture(section, show, check):
 
 def _dual_lecture(section, show, check):
     import wengert.numpy as wnp
+
     from ..values import Dual
     section("3. Dual numbers: f(x) = x^2 / cos x at x = pi")
     x = Dual(math.pi, 1.0)
@@ -183,6 +187,7 @@ def _dual_lecture(section, show, check):
 
 def _two_passes_lecture(section, show, check):
     import wengert.numpy as wnp
+
     from .. import api
     section("5. Gradient of f(x1, x2) = x1 cos x2 at (2, pi): two forward passes vs one reverse pass")
     f = lambda x1, x2: x1 * wnp.cos(x2)
@@ -203,4 +208,4 @@ if __name__ == "__main__":      # pragma: no cover - convenience for `python -m`
     sys.exit(main(["demo"]))
 
 
-__all__ = ["register", "parse_assignments", "traced_expression", "WengertError"]
+__all__ = ["WengertError", "parse_assignments", "register", "traced_expression"]

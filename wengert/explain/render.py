@@ -128,4 +128,4 @@ def svg_or_none(source):
     return done.stdout.decode() if done.returncode == 0 else None
 
 
-__all__ = ["trace_dot", "render_dot", "svg_or_none", "is_float"]
+__all__ = ["is_float", "render_dot", "svg_or_none", "trace_dot"]

@@ -207,4 +207,4 @@ def preview(value, st, items=4):
     return f"{a.dtype}[{shape}] [{head}{more}]"
 
 
-__all__ = ["Row", "Table", "Fold", "fold_rows", "preview", "Op"]
+__all__ = ["Fold", "Op", "Row", "Table", "fold_rows", "preview"]

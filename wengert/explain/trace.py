@@ -21,10 +21,10 @@ import inspect
 
 import numpy as np
 
-from ..core import WengertError, get_aval, is_float
+from ..core import WengertError, is_float
 from ..ir import Var
 from ..tree import tree_flatten
-from .formula import ADJOINT, PRIMAL, STYLES, TANGENT, Const, Op, Sym, expression, _tree
+from .formula import ADJOINT, PRIMAL, TANGENT, Const, Op, Sym, _tree, expression
 from .tables import Row, Table
 
 
@@ -51,7 +51,7 @@ def trace(f, names=None):
         v3  = v1 + v2        = 10.6931
         y   = v3             = 10.6931
       >>> print(t.adjoints().to_text(ascii=True))
-      Adjoint trace (seed: v3_bar = 1)
+      Adjoint trace (output seeded with 1)
         v3_bar  =  y_bar          = 1
         v1_bar  += v3_bar         = 1
         v2_bar  += v3_bar         = 1
@@ -126,10 +126,10 @@ class Trace:
         for eqn in self.graph.eqns:
             rows.append(self._tangent_step(eqn, tan))
         rows += self._output_rows(TANGENT, lambda outs: _read(tan, outs[0]))
-        label = ", ".join(f"{n}' = {_short(s)}" for n, s in zip(self.input_names, seeds) if np.any(s))
+        label = ", ".join(f"{n} = {_short(s)}" for n, s in zip(self.input_names, seeds) if np.any(s))
         if len(label) > 80 or not label:
             label = f"{sum(bool(np.any(s)) for s in seeds)} of {len(seeds)} inputs nonzero"
-        return Table(f"Tangent trace (seed: {label})", rows, self, tan, TANGENT)
+        return Table(f"Tangent trace (seed direction: {label})", rows, self, tan, TANGENT)
 
     def adjoints(self, seed=None):
         """The adjoint (reverse-mode) trace: `v̄_j += ...` in backward-pass order.
@@ -147,8 +147,7 @@ class Trace:
             value = adj.get(id(v), np.zeros_like(self.values[id(v)]))
             rows.append(Row([Op("name", [], {"text": name + "_bar"})], Sym(ADJOINT, self.index[id(v)]),
                             value, head_text=True))
-        label = f"{_sym_text(ADJOINT, self.index[id(out)])} = {_short(seed)}"
-        return Table(f"Adjoint trace (seed: {label})", rows, self, adj, ADJOINT)
+        return Table(f"Adjoint trace (output seeded with {_short(seed)})", rows, self, adj, ADJOINT)
 
     # -- printing --------------------------------------------------------------
     def to_text(self, ascii=False, digits=6, fold=True):
@@ -260,7 +259,7 @@ class Trace:
             seed = [seed.get(n, 0.0) for n in names]
         seed = list(seed)
         if len(seed) != len(ins):
-            raise WengertError(f"tangents: {len(seed)} seed values for {len(ins)} inputs {names}")
+            raise WengertError(f"tangents: got {len(seed)} seed value(s) for {len(ins)} inputs {names}")
         out = []
         for n, v, s in zip(names, ins, seed):
             s = np.broadcast_to(np.asarray(s, v.aval.dtype if is_float(v.aval.dtype) else float),
@@ -410,6 +409,3 @@ def _short(x):
         return f"{float(x):g}"
     return "[" + ", ".join(f"{float(v):g}" for v in x.ravel()[:4]) + (", ...]" if x.size > 4 else "]")
 
-
-def _sym_text(kind, index):
-    return STYLES["ascii"]().sym(Sym(kind, index))
