@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
+# `make demo` runs `wengert demo` (the lectures' worked examples, every number checked).
 # Each target creates .venv on first use and installs what it needs; stamp
 # files make the second run instant.
 PYTHON ?= python3
@@ -24,7 +25,7 @@ $(VENV)/.stamp-bench: pyproject.toml | $(PY)
 	touch $@
 
 demo: $(VENV)/.stamp-base
-	$(PY) examples/lecture.py
+	$(VENV)/bin/wengert demo
 
 test: $(VENV)/.stamp-dev
 	@sh tools/ensure-graphviz
