@@ -39,7 +39,8 @@ def test_readme_tour_runs(capsys):
     assert "v3:float64[] = add v1 v2" in capsys.readouterr().out
 
 
-def test_how_it_works_examples():
-    result = doctest.testfile(str(ROOT / "docs" / "how-it-works.md"), module_relative=False,
+@pytest.mark.parametrize("doc", ["how-it-works.md", "traces.md"])
+def test_docs_examples(doc):
+    result = doctest.testfile(str(ROOT / "docs" / doc), module_relative=False,
                               optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted and result.failed == 0
