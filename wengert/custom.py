@@ -16,7 +16,9 @@ import inspect
 import numpy as np
 
 from .core import InputError, MissingRuleError, Zero, call_under, current_interpreter, get_aval, instantiate
+from .interpreters.taylor import taylor_call, taylor_from_jvp
 from .ops.rules import new_primitive
+from .ops.series import coef, order_of, stack
 from .tree import tree_flatten, tree_unflatten
 
 
@@ -69,6 +71,10 @@ def _custom_jvp_call_jvp(xs, ts, fun, jvp):
 
 
 custom_jvp_call_p.jvp = _custom_jvp_call_jvp
+# Taylor mode follows the user's rule, as nested jvp does: the series comes from the ODE
+# y' = jvp(x; x') with the rule as its right-hand side (interpreters/taylor.py).  So a rule
+# written for stability (or for a primal wengert cannot trace) is honoured to every order.
+custom_jvp_call_p.taylor = taylor_from_jvp(custom_jvp_call_p)
 
 
 class custom_jvp:
@@ -136,6 +142,15 @@ def _custom_vjp_call_jvp(xs, ts, fun, fwd, bwd):
 
 custom_vjp_call_p.jvp = _custom_vjp_call_jvp
 
+
+def _custom_vjp_call_taylor(primals, series, fun, fwd, bwd):
+    # A reverse rule says nothing about higher coefficients: Taylor mode goes through the
+    # primal function, so it must be written in wengert ops.
+    return taylor_call(fun, primals, series, order_of(series))
+
+
+custom_vjp_call_p.taylor = _custom_vjp_call_taylor
+
 # The linear map t -> J t whose transpose is the user's bwd.
 custom_vjp_lin_p = new_primitive("custom_vjp_lin", multiple_results=True)
 custom_vjp_lin_p.linear = True
@@ -173,6 +188,18 @@ def _custom_vjp_lin_jvp(xs, ts, bwd, res, out_avals, in_avals):
 custom_vjp_lin_p.impl = _custom_vjp_lin_impl
 custom_vjp_lin_p.transpose = _custom_vjp_lin_transpose
 custom_vjp_lin_p.jvp = _custom_vjp_lin_jvp
+
+
+def _custom_vjp_lin_taylor(primals, series, **params):
+    # linear in the tangents with constant residuals: coefficient by coefficient
+    outs = custom_vjp_lin_p.bind(*primals, **params)
+    per_k = [custom_vjp_lin_p.bind(*[np.zeros(get_aval(x).shape, get_aval(x).dtype) if s is None else coef(s, k)
+                                     for x, s in zip(primals, series)], **params)
+             for k in range(order_of(series))]
+    return outs, [stack([c[i] for c in per_k]) for i in range(len(outs))]
+
+
+custom_vjp_lin_p.taylor = _custom_vjp_lin_taylor
 
 
 class custom_vjp:

@@ -12,6 +12,7 @@ from ..core import ShapedArray, Tracer, UndefinedPrimal, Zero, is_float, is_unde
 from . import reductions as R
 from . import structural as S
 from .rules import def_elementwise, def_linear, def_nondiff, elementwise_shape, is_zero, new_primitive
+from . import series as T
 
 
 _FLOAT_SCALARS = (np.float64, np.float32, float)
@@ -101,6 +102,22 @@ def _sub_jvp(xs, ts):
 add_p.jvp, sub_p.jvp = _add_jvp, _sub_jvp
 
 
+def _add_taylor(sign):     # coefficient-wise: (x +- y)_k = x_k +- y_k
+    def rule(primals, series):
+        x, y = primals
+        sx, sy = series
+        out = (add_p if sign > 0 else sub_p).bind(x, y)
+        if sy is None:
+            return out, T.fit(sx, out)
+        sy = T.fit(sy, out) if sign > 0 else T.fit(neg_p.bind(sy), out)
+        return out, sy if sx is None else add_p.bind(T.fit(sx, out), sy)
+    return rule
+
+
+add_p.taylor, sub_p.taylor = _add_taylor(+1), _add_taylor(-1)
+neg_p.taylor = lambda primals, series: (neg_p.bind(primals[0]), neg_p.bind(series[0]))
+
+
 # ---------------------------------------------------------------- bilinear: mul
 mul_p = new_primitive("mul")
 mul_p.impl = _scalar_fast(np.multiply, operator.mul)
@@ -179,6 +196,35 @@ mul_p.transpose_in_place = _scale_in_place(np.multiply)
 mul_p.fresh_transpose = mul_tangent_p.fresh_transpose = True
 
 
+def _mul_taylor(primals, series):   # the Cauchy product; coefficient-wise by a constant
+    x, y = primals
+    sx, sy = series
+    out = mul_p.bind(x, y)
+    nd = T.ndim(out)
+    if sy is None or sx is None:
+        return out, T.fit(mul_p.bind(T.lift(sx, nd), y) if sy is None else mul_p.bind(x, T.lift(sy, nd)), out)
+    K = T.order_of(series)
+    return out, T.rest(T.cauchy(T.full_lifted(x, sx, K, nd), T.full_lifted(y, sy, K, nd)))
+
+
+def _mul_tangent_taylor(primals, series):   # the composite tx*y + x*ty, through mul's rule
+    tx, ty, x, y = primals
+    stx, sty, sx, sy = series
+    a = _taylor_or_const(mul_p, (tx, y), (stx, sy))
+    b = _taylor_or_const(mul_p, (x, ty), (sx, sty))
+    return _taylor_or_const(add_p, (a[0], b[0]), (a[1], b[1]))
+
+
+def _taylor_or_const(prim, primals, series):
+    """(y0, series) by prim's taylor rule, or (value, None) when every operand is constant."""
+    if all(s is None for s in series):
+        return prim.bind(*primals), None
+    return prim.taylor(list(primals), list(series))
+
+
+mul_p.taylor, mul_tangent_p.taylor = _mul_taylor, _mul_tangent_taylor
+
+
 # ---------------------------------------------------------------- div: linear in the numerator
 div_p = new_primitive("div")
 div_p.impl = _scalar_fast(np.true_divide, operator.truediv)   # never float / float: that raises on 0
@@ -229,6 +275,28 @@ div_p.transpose_in_place = _scale_in_place(np.divide)   # i == 0 only: linear_ar
 div_p.fresh_transpose = div_tangent_p.fresh_transpose = True
 
 
+def _div_taylor(primals, series):   # q_k = (x_k - sum_{j>=1} y_j q_(k-j)) / y0
+    x, y = primals
+    sx, sy = series
+    out = div_p.bind(x, y)
+    nd = T.ndim(out)
+    if sy is None:
+        return out, T.fit(div_p.bind(T.lift(sx, nd), y), out)
+    K = T.order_of(series)
+    return out, T.rest(T.divide(T.full_lifted(x, sx, K, nd), T.full_lifted(y, sy, K, nd), out))
+
+
+def _div_tangent_taylor(primals, series):   # the composite (tx - ty*out) / y
+    tx, ty, y, out = primals
+    stx, sty, sy, sout = series
+    a = _taylor_or_const(mul_p, (ty, out), (sty, sout))
+    b = _taylor_or_const(sub_p, (tx, a[0]), (stx, a[1]))
+    return _taylor_or_const(div_p, (b[0], y), (b[1], sy))
+
+
+div_p.taylor, div_tangent_p.taylor = _div_taylor, _div_tangent_taylor
+
+
 # ---------------------------------------------------------------- select (where): linear in x, y
 select_p = new_primitive("select")
 select_p.impl, select_p.shape, select_p.linear = np.where, elementwise_shape(np.where), True
@@ -256,6 +324,20 @@ def _select_transpose(ct, c, x, y):
 select_p.jvp, select_p.transpose = _select_jvp, _select_transpose
 
 
+def _select_taylor(primals, series):   # by branch: the series of the branch taken
+    c, x, y = primals
+    _, sx, sy = series
+    out = select_p.bind(c, x, y)
+    nd = T.ndim(out)
+    zero = np.zeros((), out.dtype)
+    sx = zero if sx is None else T.lift(sx, nd)
+    sy = zero if sy is None else T.lift(sy, nd)
+    return out, T.fit(select_p.bind(c, sx, sy), out)
+
+
+select_p.taylor = _select_taylor
+
+
 # ---------------------------------------------------------------- dtype conversion
 def _convert_impl(x, dtype):
     return np.asarray(x).astype(dtype, copy=False) if not np.isscalar(x) else np.dtype(dtype).type(x)
@@ -275,6 +357,9 @@ def _convert_jvp(xs, ts, dtype):
 convert_p = def_linear("convert_element_type", _convert_impl, _convert_shape,
                        lambda ct, x, dtype: (convert_p.bind(ct, dtype=x.aval.dtype),))
 convert_p.jvp = _convert_jvp
+convert_p.taylor = lambda primals, series, dtype: (
+    convert_p.bind(primals[0], dtype=dtype),
+    convert_p.bind(series[0], dtype=dtype) if is_float(np.dtype(dtype)) else None)
 
 
 def convert_element_type(x, dtype):
@@ -365,6 +450,76 @@ def _integer_pow_jvp(xs, ts, n):
 
 
 integer_pow_p.jvp = _integer_pow_jvp
+
+
+# ---------------------------------------------------------------- unary math: Taylor rules
+# Each rule gets the full input series X = (x0, ..., xK) and the primal output y and
+# returns y1..yK, from the recurrences in series.py.  The inverse functions go
+# through their ODEs, y' = x' / b(x), with b's series computed first.
+def _taylor(prim, series_fn):
+    def rule(primals, series):
+        x = primals[0]
+        y = prim.bind(x)
+        return y, series_fn(T.join(x, series[0]), x, y)
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+def _one_minus_square(X):
+    return T.shift(neg_p.bind(T.cauchy(X, X)), 1.0)
+
+
+def _one_plus_square(X):
+    return T.shift(T.cauchy(X, X), 1.0)
+
+
+_taylor(sin_p, lambda X, x, y: T.sincos(X, y, cos_p.bind(x))[0])
+_taylor(cos_p, lambda X, x, y: T.sincos(X, sin_p.bind(x), y)[1])
+_taylor(tan_p, lambda X, x, y: T.quadratic_ode(X, y, 1.0, 0.0, 1.0))
+_taylor(arcsin_p, lambda X, x, y: T.ode_div(X, T.sqrt_full(_one_minus_square(X))))
+_taylor(arccos_p, lambda X, x, y: neg_p.bind(T.ode_div(X, T.sqrt_full(_one_minus_square(X)))))
+_taylor(arctan_p, lambda X, x, y: T.ode_div(X, _one_plus_square(X)))
+_taylor(sinh_p, lambda X, x, y: T.sincos(X, y, cosh_p.bind(x), +1.0)[0])
+_taylor(cosh_p, lambda X, x, y: T.sincos(X, sinh_p.bind(x), y, +1.0)[1])
+_taylor(tanh_p, lambda X, x, y: T.quadratic_ode(X, y, 1.0, 0.0, -1.0))
+_taylor(arcsinh_p, lambda X, x, y: T.ode_div(X, T.sqrt_full(_one_plus_square(X))))
+_taylor(arccosh_p, lambda X, x, y: T.ode_div(X, T.sqrt_full(T.cauchy(T.shift(X, -1.0), T.shift(X, 1.0)))))
+_taylor(arctanh_p, lambda X, x, y: T.ode_div(X, _one_minus_square(X)))
+_taylor(exp_p, lambda X, x, y: T.exp_ode(T.derivative(X), y))
+_taylor(exp2_p, lambda X, x, y: T.exp_ode(m(T.derivative(X), LN2), y))
+_taylor(expm1_p, lambda X, x, y: T.exp_ode(T.derivative(X), add_p.bind(y, 1.0)))
+_taylor(log_p, lambda X, x, y: T.ode_div(X, X))
+_taylor(log2_p, lambda X, x, y: T.ode_div(X, m(X, LN2)))
+_taylor(log10_p, lambda X, x, y: T.ode_div(X, m(X, LN10)))
+_taylor(log1p_p, lambda X, x, y: T.ode_div(X, T.shift(X, 1.0)))
+_taylor(sqrt_p, lambda X, x, y: T.power(X, 0.5, y))
+_taylor(cbrt_p, lambda X, x, y: T.power(X, 1.0 / 3.0, y))
+_taylor(square_p, lambda X, x, y: T.rest(T.cauchy(X, X)))
+_taylor(abs_p, lambda X, x, y: m(T.rest(X), sign_p.bind(x)))    # the branch at t = 0; 0 at x0 = 0
+_taylor(logistic_p, lambda X, x, y: T.quadratic_ode(X, y, 0.0, 1.0, -1.0))
+
+
+def _integer_pow_taylor(primals, series, n):
+    # repeated Cauchy products (exact at x0 = 0, like the impl); a reciprocal for n < 0
+    x, s = primals[0], series[0]
+    y = integer_pow_p.bind(x, n=n)
+    if n == 0:
+        return y, None
+    X = T.join(x, s)
+    P, base, k = None, X, abs(n)
+    while k:
+        if k & 1:
+            P = base if P is None else T.cauchy(P, base)
+        k >>= 1
+        if k:
+            base = T.cauchy(base, base)
+    if n < 0:
+        one = np.ones(T._shape(x), T._dtype(x))
+        P = T.divide(T.join(one, None, T.order_of(series)), P, y)
+    return y, T.rest(P)
+
+
+integer_pow_p.taylor = _integer_pow_taylor
 
 # ---------------------------------------------------------------- binary math
 def def_binary(name, impl, dx, dy):
@@ -458,3 +613,74 @@ minimum_p = def_binary("minimum", np.minimum, _max_weight(lt_p),
 remainder_p = def_binary("remainder", np.remainder, None,
                          lambda x, y, out: neg_p.bind(floor_p.bind(d(x, y))))
 fmod_p = def_binary("fmod", np.fmod, None, lambda x, y, out: neg_p.bind(trunc_p.bind(d(x, y))))
+
+
+# ---------------------------------------------------------------- binary math: Taylor rules
+def _binary_taylor(prim, series_fn):
+    """A rule from `series_fn(X, Y, x, y, out) -> y1..yK` on full series lifted to out's ndim
+    (a constant operand's series is zeros beyond x0)."""
+    def rule(primals, series):
+        x, y = primals
+        out = prim.bind(x, y)
+        nd, K = T.ndim(out), T.order_of(series)
+        X, Y = T.full_lifted(x, series[0], K, nd), T.full_lifted(y, series[1], K, nd)
+        return out, T.fit(series_fn(X, Y, x, y, out, series), out)
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+def _pow_series(X, Y, x, y, out, series):
+    if series[1] is None:                         # constant exponent: x^r recurrence
+        return T.power(X, y, out)
+    log_x = _safe_log(x)
+    if series[0] is None:                         # constant base: exp(y log x)
+        return T.exp_ode(m(T.derivative(Y), log_x), out)
+    L = T.join(log_x, T.ode_div(X, X))            # both: exp(y log x), log x by its ODE
+    return T.exp_ode(T.derivative(T.cauchy(Y, L)), out)
+
+
+def _arctan2_series(A, B, a, b, out, series):     # y' = (b a' - a b') / (a^2 + b^2)
+    K = A.shape[0] - 1
+    A_, B_ = T.first(A, K), T.first(B, K)
+    N = sub_p.bind(T.cauchy(B_, T.derivative(A)), T.cauchy(A_, T.derivative(B)))
+    D = add_p.bind(T.cauchy(A_, A_), T.cauchy(B_, B_))
+    return T.integrate(T.divide(N, D, d(T.coef(N, 0), T.coef(D, 0))))
+
+
+def _logaddexp_series(X, Y, x, y, out, series):   # log(e^(x-c) + e^(y-c)), c = max(x0, y0)
+    c = neg_p.bind(maximum_p.bind(x, y))
+    ex, ey = exp_p.bind(add_p.bind(x, c)), exp_p.bind(add_p.bind(y, c))
+    EX = T.join(ex, T.exp_ode(T.derivative(X), ex))
+    EY = T.join(ey, T.exp_ode(T.derivative(Y), ey))
+    U = add_p.bind(EX, EY)
+    return T.ode_div(U, U)
+
+
+_binary_taylor(pow_p, _pow_series)
+_binary_taylor(arctan2_p, _arctan2_series)
+_binary_taylor(hypot_p, lambda X, Y, x, y, out, s: T.power(add_p.bind(T.cauchy(X, X), T.cauchy(Y, Y)), 0.5, out))
+_binary_taylor(logaddexp_p, _logaddexp_series)
+
+
+def _weighted_taylor(prim, wx, wy):
+    """Piecewise ops by branch: y_k = wx x_k + wy y_k, weights from the values at t = 0
+    (maximum/minimum: the side taken, ties 1/2 each; remainder/fmod: 1 and -q)."""
+    def rule(primals, series):
+        x, y = primals
+        sx, sy = series
+        out = prim.bind(x, y)
+        nd, s = T.ndim(out), None
+        if sx is not None:
+            s = T.lift(sx, nd) if wx is None else m(T.lift(sx, nd), wx(x, y, out))
+        if sy is not None:
+            t = m(T.lift(sy, nd), wy(x, y, out))
+            s = t if s is None else add_p.bind(s, t)
+        return out, T.fit(s, out)
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+_weighted_taylor(maximum_p, _max_weight(gt_p), lambda x, y, out: sub_p.bind(1.0, _max_weight(gt_p)(x, y, out)))
+_weighted_taylor(minimum_p, _max_weight(lt_p), lambda x, y, out: sub_p.bind(1.0, _max_weight(lt_p)(x, y, out)))
+_weighted_taylor(remainder_p, None, lambda x, y, out: neg_p.bind(floor_p.bind(d(x, y))))
+_weighted_taylor(fmod_p, None, lambda x, y, out: neg_p.bind(trunc_p.bind(d(x, y))))

@@ -10,6 +10,8 @@ from . import elementwise as E
 from . import structural as S
 from .elementwise import unbroadcast
 from .rules import is_zero, new_primitive
+from . import series as T
+from ..interpreters.taylor import taylor_from_jvp
 
 
 # -- dot_general: contract lc of x with rc of y, batch over lb/rb ------------------
@@ -346,3 +348,130 @@ slogdet_p.jvp = _slogdet_jvp
 det_p = new_primitive("det")
 det_p.impl = lambda a: np.linalg.det(a)
 det_p.shape, det_p.jvp = (lambda a: _batch_aval(a, "det")), _det_jvp
+
+
+# ==================================================================== Taylor rules
+# dot_general is bilinear: a Cauchy product over the order axis (a constant operand:
+# coefficient-wise).  The solves, cholesky and det by their own recurrences, from
+# the defining equations A X = B, L L^T = A and det' = det tr(A^-1 A'); eigh, qr
+# and svd by the generic rule derived from their jvp rules (interpreters/taylor.py).
+def _dot_general_taylor(primals, series, dims):
+    (x, y), (sx, sy) = primals, series
+    (lc, rc), (lb, rb) = dims
+    out = dot_general_p.bind(x, y, dims=dims)
+    nb, nxf = len(lb), len(_free(T.ndim(x), lc, lb))
+    up = lambda axes: tuple(a + 1 for a in axes)  # noqa: E731
+    if sy is None:      # order axis: a free axis of x, placed after the batch axes
+        return out, _order_to_front(dot_general_p.bind(sx, y, dims=((up(lc), rc), (up(lb), rb))), nb)
+    if sx is None:
+        return out, _order_to_front(dot_general_p.bind(x, sy, dims=((lc, up(rc)), (lb, up(rb)))), nb + nxf)
+    K = T.order_of(series)
+    X, Y = T.join(x, sx, K), T.join(y, sy, K)
+    if T.small(X, K + 1):
+        # c_k = sum_j x_(k-j) . y_j: the order pair (k, j) of the gathered T[k, j] = x_(k-j)
+        # is a free and a contracted axis of one dot_general with the full series of y
+        dims2 = (((1,) + tuple(a + 2 for a in lc), (0,) + up(rc)), (tuple(a + 2 for a in lb), up(rb)))
+        return out, T.rest(_order_to_front(dot_general_p.bind(T.toeplitz(X), Y, dims=dims2), nb))
+    dims1 = (((0,) + up(lc), (0,) + up(rc)), (up(lb), up(rb)))   # the order axis contracted
+    return out, T.stack([dot_general_p.bind(T.first(X, k + 1), S.getitem_p.bind(
+        Y, idx=(slice(k, None, -1),), unique=True), dims=dims1) for k in range(1, K + 1)])
+
+
+def _order_to_front(s, pos):
+    if pos == 0:
+        return s
+    nd = T.ndim(s)
+    return S.transpose_p.bind(s, perm=(pos,) + tuple(i for i in range(nd) if i != pos))
+
+
+dot_general_p.taylor = _dot_general_taylor
+
+
+def _solve_series(solve, A, B, X0):
+    """The full series of X = A^-1 B from A X = B order by order:
+    X_k = A_0^-1 (B_k - sum_{1<=j<=k} A_j X_(k-j)); `solve` applies A_0^-1."""
+    wnp = _wnp()
+    rev = T.push(None, X0)
+    for k in range(1, T._shape(B)[0]):
+        r = E.sub_p.bind(T.coef(B, k), R_sum0(wnp.matmul(T.first(T.rest(A), k), rev)))
+        rev = T.push(rev, solve(r))
+    return S.getitem_p.bind(rev, idx=(slice(None, None, -1),), unique=True)
+
+
+def R_sum0(s):
+    from .reductions import reduce_sum_p
+    return reduce_sum_p.bind(s, axes=(0,))
+
+
+def _solve_like_taylor(prim, solve_with, op_of):
+    """Taylor rule of X = op(A)^-1 B (linear in B): coefficient-wise for a constant A;
+    else the order-by-order recurrence with op(A)'s series."""
+    def rule(primals, series, **params):
+        (a, b), (sa, sb) = primals, series
+        x = prim.bind(a, b, **params)
+        solve = partial(solve_with, a, **params)
+        if sa is None:
+            return x, solve(sb)
+        K = T.order_of(series)
+        A = op_of(T.join(a, sa), **params)
+        B = T.join(b, sb, K)
+        return x, T.rest(_solve_series(solve, A, B, x))
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+def _triangle_op(A, lower, transpose_a):   # what triangular_solve reads of each coefficient
+    wnp = _wnp()
+    A = wnp.tril(A) if lower else wnp.triu(A)
+    return _mT(A) if transpose_a else A
+
+
+_solve_like_taylor(solve_p, lambda a, r: solve_p.bind(a, r), lambda A: A)
+_solve_like_taylor(triangular_solve_p, lambda a, r, lower, transpose_a: triangular_solve_p.bind(
+    a, r, lower=lower, transpose_a=transpose_a), _triangle_op)
+
+
+def _cholesky_taylor(primals, series):
+    # L L^T = A at order k:  L0 Lk^T + Lk L0^T = A_k - sum_{0<j<k} L_j L_(k-j)^T =: R_k, solved
+    # as the jvp solves it: Lk = L0 Phi(L0^-1 R_k L0^-T), Phi the lower triangle, diagonal halved
+    wnp = _wnp()
+    L0 = cholesky_p.bind(primals[0])
+    A = _sym_lower(series[0])
+    solve = partial(triangular_solve_p.bind, L0, lower=True, transpose_a=False)
+    n = T._shape(L0)[-1]
+    phi = (np.tri(n) - 0.5 * np.eye(n)).astype(L0.dtype)
+    fwd = rev = None           # (L_1, ..., L_(k-1)) and (L_(k-1), ..., L_1)
+    for k in range(1, T._shape(A)[0] + 1):
+        R = T.coef(A, k - 1)
+        if fwd is not None:
+            R = R - R_sum0(wnp.matmul(fwd, _mT(rev)))
+        Lk = wnp.matmul(L0, _mT(solve(_mT(solve(R)))) * phi)
+        rev = T.push(rev, Lk)
+        fwd = T.push(None, Lk) if fwd is None else S.concatenate_p.bind(fwd, T.push(None, Lk), axis=0)
+    return L0, fwd
+
+
+cholesky_p.taylor = _cholesky_taylor
+
+
+def _log_det_derivative(a, sa):
+    """The series g_0..g_(K-1) of tr(A^-1 A') (= (log det A)')."""
+    A = T.join(a, sa)
+    K = T._shape(sa)[0]
+    G0 = solve_p.bind(a, T.coef(sa, 0))
+    G = _solve_series(partial(solve_p.bind, a), T.first(A, K), T.derivative(A), G0)
+    return _wnp().trace(G, 0, -2, -1)
+
+
+def _det_taylor(primals, series):   # det' = det g: the exp recurrence
+    y = det_p.bind(primals[0])
+    return y, T.exp_ode(_log_det_derivative(primals[0], series[0]), y)
+
+
+def _slogdet_taylor(primals, series):
+    sign, logabsdet = slogdet_p.bind(primals[0])
+    return [sign, logabsdet], [None, T.integrate(_log_det_derivative(primals[0], series[0]))]
+
+
+det_p.taylor, slogdet_p.taylor = _det_taylor, _slogdet_taylor
+eigh_p.taylor, qr_p.taylor, svd_p.taylor = (taylor_from_jvp(p) for p in (eigh_p, qr_p, svd_p))

@@ -5,6 +5,7 @@ from ..core import ShapedArray
 from . import elementwise as E
 from . import structural as S
 from .rules import def_linear, def_nondiff, new_primitive
+from . import series as T
 
 
 def _reduced_shape(shape, axes):
@@ -43,6 +44,8 @@ def _sum_impl(x, axes):
 
 reduce_sum_p = def_linear("reduce_sum", _sum_impl, _sum_shape,
                           lambda ct, x, axes: (expand_to(ct, x.aval.shape, axes),))
+reduce_sum_p.taylor = lambda primals, series, axes: (
+    reduce_sum_p.bind(primals[0], axes=axes), reduce_sum_p.bind(series[0], axes=tuple(a + 1 for a in axes)))
 
 
 def _extremum(name, impl):
@@ -60,6 +63,16 @@ def _extremum(name, impl):
         return y, div_p.bind(reduce_sum_p.bind(mul_p.bind(t, mask), axes=axes), count)
     jvp.__name__ = f"_{name}_jvp"
     prim.jvp = jvp
+
+    def taylor(primals, series, axes):    # by branch: the mean series of the tied extrema
+        convert_p, div_p, eq_p, mul_p = E.convert_p, E.div_p, E.eq_p, E.mul_p
+        x, s = primals[0], series[0]
+        y = prim.bind(x, axes=axes)
+        mask = convert_p.bind(eq_p.bind(x, expand_to(y, T._shape(x), axes)), dtype=y.dtype)
+        count = reduce_sum_p.bind(mask, axes=axes)
+        return y, div_p.bind(reduce_sum_p.bind(mul_p.bind(s, mask), axes=tuple(a + 1 for a in axes)), count)
+    taylor.__name__ = f"_{name}_taylor"
+    prim.taylor = taylor
     return prim
 
 
@@ -92,6 +105,8 @@ def _cumsum_impl(x, axis, reverse):
 cumsum_p = def_linear("cumsum", _cumsum_impl,
                       lambda a, axis, reverse: ShapedArray(a.shape, np.cumsum(np.ones(1, a.dtype)).dtype),
                       lambda ct, x, axis, reverse: (cumsum_p.bind(ct, axis=axis, reverse=not reverse),))
+cumsum_p.taylor = lambda primals, series, axis, reverse: (
+    cumsum_p.bind(primals[0], axis=axis, reverse=reverse), cumsum_p.bind(series[0], axis=axis + 1, reverse=reverse))
 
 
 # logsumexp is a primitive, not the composite max/sub/exp/sum/log/add: the composite
@@ -142,3 +157,25 @@ logsumexp_p = new_primitive("logsumexp")
 logsumexp_p.impl, logsumexp_p.jvp = _logsumexp_impl, _logsumexp_jvp
 logsumexp_p.shape = lambda a, axes: ShapedArray(_reduced_shape(a.shape, axes),
                                                 a.dtype if a.dtype.kind == "f" else np.float64)
+
+
+# Taylor: exp_shift is exp of x - s (s broadcast back over `axes`); logsumexp is
+# log(sum(exp(x - c))) + c with c the max at t = 0, the log through its ODE.
+def _exp_shift_taylor(primals, series, axes):
+    (x, s), (sx, ss) = primals, series
+    y = exp_shift_p.bind(x, s, axes=axes)
+    K, shape = T.order_of(series), T._shape(y)
+    X = T.join(x, sx, K)
+    if ss is not None:    # x - s, with s broadcast back over the reduced axes
+        X = E.sub_p.bind(X, expand_to(T.join(s, ss), (K + 1,) + shape, tuple(a + 1 for a in axes)))
+    return y, T.exp_ode(T.derivative(X), y)
+
+
+def _logsumexp_taylor(primals, series, axes):
+    x, sx = primals[0], series[0]
+    y = logsumexp_p.bind(x, axes=axes)
+    U = reduce_sum_p.bind(T.join(*_exp_shift_taylor([x, y], [sx, None], axes)), axes=tuple(a + 1 for a in axes))
+    return y, T.ode_div(U, U)
+
+
+exp_shift_p.taylor, logsumexp_p.taylor = _exp_shift_taylor, _logsumexp_taylor

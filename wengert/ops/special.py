@@ -15,6 +15,7 @@ import numpy as np
 
 from .elementwise import exp_p, mul_p, neg_p, square_p
 from .rules import def_elementwise, elementwise_shape, new_primitive
+from . import series as T
 
 
 def _kernel(fn):
@@ -157,3 +158,40 @@ def _polygamma_jvp(xs, ts, n):
 
 
 polygamma_p.jvp = _polygamma_jvp
+
+
+# ---------------------------------------------------------------- Taylor rules
+# erf through its ODE, erf' = 2/sqrt(pi) exp(-x^2) x' (the exp series first); the
+# gamma family by composing the Taylor polynomial at x0, whose coefficients are the
+# polygamma values there (each derivative is the next polygamma: no short ODE).
+def _erf_taylor(prim, c):
+    def rule(primals, series):
+        x = primals[0]
+        X = T.join(x, series[0])
+        Z = neg_p.bind(T.cauchy(X, X))
+        h0 = exp_p.bind(neg_p.bind(square_p.bind(x)))
+        H = T.join(h0, T.exp_ode(T.derivative(Z), h0))
+        return prim.bind(x), T.ode_mul(X, H, c)
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+_erf_taylor(erf_p, _TWO_OVER_SQRT_PI)
+_erf_taylor(erfc_p, -_TWO_OVER_SQRT_PI)
+
+
+def _polygamma_taylor(prim, n_first):
+    """f^(j) = polygamma(n_first + j - 1) for the gamma family (gammaln: n_first = 0)."""
+    def rule(primals, series, **params):
+        x = primals[0]
+        n0 = n_first + params.get("n", 0)
+        K = T.order_of(series)
+        derivs = [polygamma_p.bind(x, n=n0 + j) for j in range(K)]
+        return prim.bind(x, **params), T.compose(T.join(x, series[0]), derivs)
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+_polygamma_taylor(gammaln_p, 0)
+_polygamma_taylor(digamma_p, 1)
+_polygamma_taylor(polygamma_p, 1)

@@ -5,6 +5,7 @@ import numpy as np
 from ..core import ShapedArray, is_undefined
 from . import elementwise as E
 from .rules import def_linear, shape_by_dummy
+from . import series as T
 
 
 _undef = is_undefined
@@ -39,6 +40,22 @@ broadcast_to_p = def_linear("broadcast_to", _broadcast_to_impl,
                             lambda a, shape: ShapedArray(shape, a.dtype), _broadcast_to_transpose)
 
 
+# Taylor rules of linear ops: coefficient-wise, the op applied once to the stacked
+# series with the leading order axis carried through by adjusting the op's params.
+def _order_first_rule(prim, params_fn):
+    def rule(primals, series, **params):
+        s = series[0]
+        return prim.bind(primals[0], **params), prim.bind(s, **params_fn(s.shape[0], **params))
+    rule.__name__ = f"_{prim.name}_taylor"
+    prim.taylor = rule
+
+
+_order_first_rule(reshape_p, lambda K, shape: dict(shape=(K,) + tuple(shape)))
+_order_first_rule(transpose_p, lambda K, perm: dict(perm=(0,) + tuple(p + 1 for p in perm)))
+broadcast_to_p.taylor = lambda primals, series, shape: (
+    broadcast_to_p.bind(primals[0], shape=shape), T.fit(series[0], broadcast_to_p.bind(primals[0], shape=shape)))
+
+
 # -- indexing: x[idx] and its transpose, scatter-add --------------------------------
 def _is_basic(idx):
     return all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in idx)
@@ -50,6 +67,34 @@ def _getitem_transpose(ct, x, idx, unique):
 
 getitem_p = def_linear("getitem", lambda x, idx, unique: np.asarray(x)[idx],
                        shape_by_dummy(lambda x, idx, unique: x[idx]), _getitem_transpose)
+
+
+# Indexing the stacked series: a basic index takes a leading slice for the order
+# axis; an advanced one could move that axis (NumPy puts separated advanced indices
+# first), so the order axis goes last, where a trailing slice never moves it.
+def _with_order(idx):
+    if _is_basic(idx):
+        return (slice(None),) + idx, False
+    has_ellipsis = any(i is Ellipsis for i in idx)
+    return idx + ((slice(None),) if has_ellipsis else (Ellipsis, slice(None))), True
+
+
+def _order_last(s):
+    return transpose_p.bind(s, perm=tuple(range(1, s.ndim)) + (0,))
+
+
+def _order_first(s):
+    return transpose_p.bind(s, perm=(s.ndim - 1,) + tuple(range(s.ndim - 1)))
+
+
+def _getitem_taylor(primals, series, idx, unique):
+    s_idx, last = _with_order(idx)
+    s = series[0]
+    s = getitem_p.bind(_order_last(s) if last else s, idx=s_idx, unique=unique)
+    return getitem_p.bind(primals[0], idx=idx, unique=unique), _order_first(s) if last else s
+
+
+getitem_p.taylor = _getitem_taylor
 
 
 def simple_index(idx):
@@ -98,6 +143,32 @@ scatter_add_p = def_linear("scatter_add", _scatter_add_impl,
                            _scatter_add_transpose)
 
 
+def _scatter_series(su, shape, idx, unique):
+    K = su.shape[0]
+    s_idx, last = _with_order(idx)
+    if not last:
+        return scatter_p.bind(su, shape=(K,) + tuple(shape), idx=s_idx, unique=unique)
+    return _order_first(scatter_p.bind(_order_last(su), shape=tuple(shape) + (K,), idx=s_idx, unique=unique))
+
+
+def _scatter_taylor(primals, series, shape, idx, unique):
+    return (scatter_p.bind(primals[0], shape=shape, idx=idx, unique=unique),
+            _scatter_series(series[0], shape, idx, unique))
+
+
+def _scatter_add_taylor(primals, series, idx, unique):
+    (x, u), (sx, su) = primals, series
+    y = scatter_add_p.bind(x, u, idx=idx, unique=unique)
+    if su is None:
+        return y, E.convert_p.bind(sx, dtype=y.dtype) if sx.dtype != y.dtype else sx
+    s = _scatter_series(su, x.shape, idx, unique)
+    s = s if sx is None else E.add_p.bind(sx, s)
+    return y, E.convert_p.bind(s, dtype=y.dtype) if s.dtype != y.dtype else s
+
+
+scatter_p.taylor, scatter_add_p.taylor = _scatter_taylor, _scatter_add_taylor
+
+
 # -- concatenate and pad ---------------------------------------------------------
 def _concatenate_shape(*avals, axis):
     shape = list(avals[0].shape)
@@ -122,6 +193,16 @@ concatenate_p = def_linear("concatenate", lambda *xs, axis: np.concatenate(xs, a
                            _concatenate_shape, _concatenate_transpose)
 
 
+def _concatenate_taylor(primals, series, axis):
+    K = T.order_of(series)
+    y = concatenate_p.bind(*primals, axis=axis)
+    ss = [np.zeros((K,) + tuple(T._shape(x)), y.dtype) if s is None else s for x, s in zip(primals, series)]
+    return y, concatenate_p.bind(*ss, axis=axis + 1)
+
+
+concatenate_p.taylor = _concatenate_taylor
+
+
 def _pad_transpose(ct, x, widths):
     idx = tuple(slice(lo, lo + n) for (lo, hi), n in zip(widths, x.aval.shape))
     return (getitem_p.bind(ct, idx=idx, unique=True),)
@@ -130,3 +211,4 @@ def _pad_transpose(ct, x, widths):
 pad_p = def_linear("pad", lambda x, widths: np.pad(x, widths),
                    lambda a, widths: ShapedArray(tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, widths)), a.dtype),
                    _pad_transpose)
+_order_first_rule(pad_p, lambda K, widths: dict(widths=((0, 0),) + tuple(widths)))

@@ -1,0 +1,184 @@
+"""Taylor mode: tracers carry truncated Taylor series.
+
+Dual numbers are the algebra a + b*eps with eps^2 = 0.  Taylor mode takes the
+algebra with eps^(K+1) = 0 instead: a traced value stands for a curve
+
+    x(t) = x0 + x1 t + x2 t^2 + ... + xK t^K        (terms of order > K dropped)
+
+whose coefficients are the *normalised* Taylor coefficients x_j = x^(j)(0) / j!.
+Pushing such a series through f gives the series of y(t) = f(x(t)); seeding
+x(t) = x0 + t gives y_j = f^(j)(x0) / j! for every j <= K in ONE pass, at
+O(K^2) per operation, where nesting first-order AD K times costs exponentially.
+
+A `TaylorTracer` holds the primal x0 and the higher coefficients x1..xK as ONE
+array `s` of shape (K, *x0.shape): the order is the leading axis, so a rule
+handles all coefficients with one NumPy call per step.  A value that is not one
+of our tracers is a constant: its series is zero, passed to rules as `None`, so
+constants cost nothing.
+
+`TaylorInterpreter.process` mirrors the forward-mode interpreter (jvp.py): it
+unpacks its own tracers and calls the primitive's rule
+
+    prim.taylor(primals, series, **params) -> (y0, s_y)
+
+with `s_y` None for an output that does not depend on our inputs.  The rules
+live next to each primitive in wengert/ops and are written in wengert ops, and
+they run under the *parent* interpreter.  So a coefficient can be differentiated
+again: `grad` of a Taylor coefficient (reverse over Taylor) and Taylor of a
+function calling `grad` both work, and since each transform has its own
+interpreter object, nesting cannot confuse perturbations.
+
+A primitive whose only rule is its jvp still gets a Taylor rule, derived here
+(`taylor_from_jvp`): y(t) = f(x(t)) solves the ODE y' = J_f(x(t)) x'(t), whose
+right-hand side is the jvp rule evaluated on series one order shorter.
+"""
+from ..core import (Interpreter, MissingRuleError, Tracer, Zero, _current, call_under,
+                    current_interpreter, get_aval)
+
+
+class TaylorTracer(Tracer):
+    __slots__ = ("x", "s")
+
+    def __init__(self, interp, x, s):
+        self.interp, self.x, self.s = interp, x, s
+
+    @property
+    def aval(self):
+        return get_aval(self.x)
+
+    def __bool__(self):
+        # A branch on a value loses no coefficient: the series follows the branch taken
+        # at t = 0, as the jvp tracer's does.
+        self._check_alive()
+        return bool(self.x)
+
+
+class TaylorInterpreter(Interpreter):
+    def __init__(self, parent, order, name="taylor"):
+        self.parent, self.alive, self.order, self.name = parent, True, order, name
+
+    def process(self, prim, args, params):
+        xs, ss, mine = [], [], False
+        for a in args:
+            if type(a) is TaylorTracer and a.interp is self:
+                xs.append(a.x)
+                ss.append(a.s)
+                mine = True
+            else:
+                xs.append(a)
+                ss.append(None)
+        if not mine:             # nothing of ours: not our business
+            return self.parent.process(prim, args, params)
+        if prim.nondiff:         # comparisons, floor, argmax: constant series
+            return self.parent.process(prim, xs, params)
+        rule = prim.taylor
+        if rule is None:
+            raise MissingRuleError(f"primitive '{prim.name}' has no taylor rule, which `{self.name}` "
+                                   "needs to propagate Taylor series through it; define "
+                                   "`prim.taylor`, or wrap the computation in custom_jvp")
+        token = _current.set(self.parent)    # the rule's own ops go to the parent
+        try:
+            y, s = rule(xs, ss, **params)
+        finally:
+            _current.reset(token)
+        if prim.multiple_results:
+            return [self.wrap(yi, si) for yi, si in zip(y, s)]
+        return self.wrap(y, s)
+
+    def wrap(self, y, s):
+        # An output with no series is a constant to us: hand back the bare primal.
+        return y if s is None else TaylorTracer(self, y, s)
+
+    def unwrap(self, out):
+        """(primal, series or None) of an output of a function traced by us."""
+        if type(out) is TaylorTracer and out.interp is self:
+            return out.x, out.s
+        return out, None
+
+
+# --------------------------------------------------------------------------
+# Running a function on series.  One fresh interpreter per call, parented on
+# whatever is current (possibly another Taylor interpreter, a jvp, a tape),
+# invalidated on return so an escaped tracer raises.
+# --------------------------------------------------------------------------
+def taylor_call(fun, primals, series, order, name="taylor"):
+    """Outputs of `fun(*primals)` with their series: ([y0, ...], [s_y or None, ...]).
+
+    `series[i]` is None (a constant) or shaped (order, *shape of primals[i]);
+    `fun` takes and returns flat lists."""
+    interp = TaylorInterpreter(current_interpreter(), order, name)
+    tracers = [x if s is None else TaylorTracer(interp, x, s) for x, s in zip(primals, series)]
+    try:
+        outs = call_under(interp, fun, *tracers)
+    finally:
+        interp.alive = False
+    pairs = [interp.unwrap(o) for o in outs]
+    return [p for p, _ in pairs], [s for _, s in pairs]
+
+
+# --------------------------------------------------------------------------
+# A Taylor rule from a jvp rule.  With K coefficients wanted, write
+#     y(t) = f(x(t)),   y'(t) = jvp_f(x(t); x'(t)).
+# Evaluating the jvp rule on series of order K - 1 (x truncated, and
+# x'(t) = x1 + 2 x2 t + ... + K xK t^(K-1)) gives y' to order K - 1; then
+# y_k = (y')_(k-1) / k.  The rule calls f itself on the shorter series, which
+# lands here again one order lower: K levels, each a jvp rule at O(K^2), so
+# O(K^3) overall.  Used where no faster recurrence is written (eigh, qr, svd,
+# custom_jvp functions); the recursion is over the order, never over the graph.
+# --------------------------------------------------------------------------
+def taylor_from_jvp(prim):
+    def rule(primals, series, **params):
+        order = next(s.shape[0] for s in series if s is not None)
+        if order == 1:     # the jvp itself: y1 = J x1
+            ts = [Zero(x) if s is None else s[0] for x, s in zip(primals, series)]
+            y, t = prim.jvp(primals, ts, **params)
+            return y, _map_out(prim, t, lambda ti: _stack1(ti))
+        ys, dys = _jvp_on_series(prim, primals, series, order - 1, params)
+        return ys, _map_out(prim, dys, lambda d: _integrate(d, order))
+    rule.__name__ = f"_{prim.name}_taylor_from_jvp"
+    return rule
+
+
+def _jvp_on_series(prim, primals, series, order, params):
+    """The jvp rule run on (x truncated to `order`, x'): y0 and the full series of y'."""
+    from ..ops.series import derivative
+    interp = TaylorInterpreter(current_interpreter(), order, "taylor")
+    xs, ts = [], []
+    for x, s in zip(primals, series):
+        if s is None:
+            xs.append(x)
+            ts.append(Zero(x))
+        else:
+            xs.append(TaylorTracer(interp, x, s[:order]))
+            d = derivative(s)                       # (1 x1, 2 x2, ..., K xK)
+            ts.append(TaylorTracer(interp, d[0], d[1:]))
+    try:
+        y, t = call_under(interp, prim.jvp, xs, ts, **params)
+    finally:
+        interp.alive = False
+
+    def full(ti):       # the whole series (t0, t1, ..., t_order) of one tangent output
+        from ..ops.series import join
+        if type(ti) is Zero:
+            return None
+        t0, st = interp.unwrap(ti)
+        return join(t0, st, order)
+    y0 = [interp.unwrap(yi)[0] for yi in y] if prim.multiple_results else interp.unwrap(y)[0]
+    return y0, (_map_out(prim, t, full))
+
+
+def _map_out(prim, t, fn):
+    if prim.multiple_results:
+        return [None if type(ti) is Zero or ti is None else fn(ti) for ti in t]
+    return None if type(t) is Zero or t is None else fn(t)
+
+
+def _stack1(t):
+    from ..ops import structural as S
+    return S.reshape_p.bind(t, shape=(1,) + tuple(get_aval(t).shape))
+
+
+def _integrate(d, order):
+    """y1..yK from the series d = (d0, ..., d_{K-1}) of y': y_k = d_(k-1) / k."""
+    from ..ops.series import integrate
+    return integrate(d)
