@@ -23,6 +23,8 @@ def test_slots(prim):
         assert callable(prim.jvp), "a differentiable primitive needs a jvp rule"
     if prim.linear:
         assert callable(prim.transpose), "a linear primitive needs a transpose rule"
+    if prim.jvp is not None:
+        assert callable(prim.taylor), "a primitive with a jvp rule needs a taylor rule (Taylor mode)"
     # slots the later interpreters fill (taylor, batch, emit) exist on every primitive
     for slot in ("taylor", "batch", "emit"):
         assert hasattr(prim, slot)

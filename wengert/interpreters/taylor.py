@@ -141,7 +141,7 @@ def taylor_from_jvp(prim):
 
 def _jvp_on_series(prim, primals, series, order, params):
     """The jvp rule run on (x truncated to `order`, x'): y0 and the full series of y'."""
-    from ..ops.series import derivative
+    from ..ops.series import derivative, join
     interp = TaylorInterpreter(current_interpreter(), order, "taylor")
     xs, ts = [], []
     for x, s in zip(primals, series):
@@ -150,7 +150,7 @@ def _jvp_on_series(prim, primals, series, order, params):
             ts.append(Zero(x))
         else:
             xs.append(TaylorTracer(interp, x, s[:order]))
-            d = derivative(s)                       # (1 x1, 2 x2, ..., K xK)
+            d = derivative(join(x, s))              # (1 x1, 2 x2, ..., K xK)
             ts.append(TaylorTracer(interp, d[0], d[1:]))
     try:
         y, t = call_under(interp, prim.jvp, xs, ts, **params)
@@ -158,7 +158,6 @@ def _jvp_on_series(prim, primals, series, order, params):
         interp.alive = False
 
     def full(ti):       # the whole series (t0, t1, ..., t_order) of one tangent output
-        from ..ops.series import join
         if type(ti) is Zero:
             return None
         t0, st = interp.unwrap(ti)
