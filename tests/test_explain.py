@@ -289,3 +289,48 @@ def test_dual_errors():
         wg.Dual(np.ones(2), 0.0).as_matrix()
     with pytest.raises(TypeError, match="not an array"):
         np.asarray(wg.Dual(1.0, 1.0))
+
+
+# --------------------------------------------------------------------------- Taylor values
+def test_taylor_value_lecture_and_derivatives():
+    y = wg.Taylor.variable(2.0, order=2) ** 3
+    assert y.coefficients.tolist() == [8.0, 12.0, 6.0] and str(y) == "8 + 12ε + 6ε²"
+    x = wg.Taylor.variable(0.3, order=6)
+    z = wnp.exp(wnp.sin(x)) * x ** 2
+    np.testing.assert_allclose(z.derivatives(),
+                               wg.derivatives(lambda t: wnp.exp(wnp.sin(t)) * t ** 2, 0.3, order=6),
+                               rtol=1e-14)
+    assert wnp.maximum(x, 0.5).coefficients.tolist() == [0.5] + [0.0] * 6
+    assert x > 0.1 and not (x > wg.Taylor.variable(1.0, order=6))
+
+
+def test_taylor_matrix_form_agrees_with_taylor_arithmetic():
+    import scipy.linalg
+    rng = np.random.default_rng(5)
+    for k in (1, 3, 5):
+        a, b = (wg.Taylor(np.concatenate([rng.uniform(0.5, 2.0, 1), rng.normal(size=k)]))
+                for _ in range(2))
+        A, B = a.as_matrix(), b.as_matrix()
+        assert np.all(np.tril(A, -1) == 0) and np.all(A == A[0, 0] * np.eye(k + 1) + np.triu(A, 1))
+        # coefficients are sums of products: rounding is relative to the operands' size
+        close = lambda got, want: np.testing.assert_allclose(
+            got, want, rtol=0, atol=1e-13 * np.abs(want).max())
+        close((a + b).as_matrix(), A + B)
+        close((a * b).as_matrix(), A @ B)
+        close((a / b).as_matrix(), A @ np.linalg.inv(B))
+        close((a ** 3).as_matrix(), np.linalg.matrix_power(A, 3))
+        np.testing.assert_allclose(wnp.exp(a).as_matrix(), scipy.linalg.expm(A), rtol=1e-12,
+                                   atol=1e-12 * np.abs(scipy.linalg.expm(A)).max())
+
+
+def test_taylor_value_errors():
+    with pytest.raises(wg.InputError, match="different orders"):
+        wg.Taylor([1.0, 1.0]) + wg.Taylor([1.0, 1.0, 0.0])
+    with pytest.raises(wg.InputError, match="non-empty sequence"):
+        wg.Taylor([])
+    with pytest.raises(wg.InputError, match="non-negative integer"):
+        wg.Taylor.variable(1.0, order=-1)
+    with pytest.raises(wg.InputError, match="mix Taylor and Dual"):
+        wg.Taylor([1.0, 1.0]) * wg.Dual(1.0, 1.0)
+    with pytest.raises(wg.InputError, match="scalar series"):
+        wg.Taylor(np.ones((2, 3))).as_matrix()

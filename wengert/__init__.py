@@ -14,7 +14,7 @@ from .custom import custom_jvp, custom_vjp  # noqa: F401
 from .numeric import GradientCheckError, check_grads, numerical_grad  # noqa: F401
 from . import scipy  # noqa: F401
 from .explain.trace import trace  # noqa: F401
-from .values import Dual  # noqa: F401
+from .values import Dual, Taylor  # noqa: F401
 from .tree import register_pytree, tree_flatten, tree_map, tree_unflatten  # noqa: F401
 
 __version__ = "0.1.0"

@@ -1,13 +1,15 @@
-"""Dual numbers as a value type, for teaching and for scalar use.
+"""Dual numbers and truncated Taylor series as value types, for teaching and scalar use.
 
-`Dual(a, b)` is a + b*epsilon with epsilon^2 = 0.  It is a thin face over the
-forward-mode interpreter, not a second arithmetic: every operation on duals is
-`jvp` of that operation, with the duals' parts as primals and tangents.  The
-operators call `jvp` directly; a `wengert.numpy` function reaches the bottom
-interpreter with a dual among its arguments, where NumPy refuses it with a
-TypeError, and the evaluator hands the primitive to `_wengert_apply` below
-(core.EvalInterpreter), which again is one `jvp`.  That costs an exception per
-call, which is fine for a teaching type and costs the normal path nothing.
+`Dual(a, b)` is a + b*eps with eps^2 = 0; `Taylor([c0, c1, ..., cK])` is
+c0 + c1 eps + ... + cK eps^K with eps^(K+1) = 0.  Both are thin faces over an
+interpreter, not a second arithmetic: every operation on duals is `jvp` of that
+operation (the duals' parts as primals and tangents), and every operation on
+Taylor values is `taylor` of it.  The operators call the transform directly; a
+`wengert.numpy` function reaches the bottom interpreter with such a value among
+its arguments, where NumPy refuses it with a TypeError, and the evaluator hands
+the primitive to the value's `_wengert_apply` (core.EvalInterpreter), which
+again is one transform of that primitive.  That costs an exception per call,
+which is fine for teaching types and costs the normal path nothing.
 """
 from __future__ import annotations
 
@@ -139,30 +141,161 @@ def _lift(fn, *args):
     return Dual(y, t) if get_aval(y).dtype.kind == "f" else y
 
 
-def _binary(op):
-    def method(self, other):
-        return _lift(op, self, other)
+class Taylor:
+    """A truncated Taylor series ``c0 + c1 eps + ... + cK eps^K`` with eps^(K+1) = 0.
 
-    def reflected(self, other):
-        return _lift(op, other, self)
-    return method, reflected
+    Arithmetic and every `wengert.numpy` function apply to it, coefficient series
+    in, coefficient series out (Taylor mode).  Seeding ``x + eps`` and applying f
+    gives ``f(x) + f'(x) eps + f''(x)/2! eps^2 + ...``.
+
+    Args:
+      coefficients: [c0, c1, ..., cK], numbers or arrays of one shape (the
+        normalised Taylor coefficients, c_j = x^(j)(0) / j!).
+
+    Example:
+      >>> import wengert as wg
+      >>> x = wg.Taylor.variable(2.0, order=3)       # 2 + eps, eps^4 = 0
+      >>> print(x ** 3)                               # 8 + 12 eps + 6 eps^2 + eps^3
+      8 + 12ε + 6ε² + 1ε³
+      >>> (x ** 3).derivatives()                     # f, f', f'', f''' at 2
+      array([ 8., 12., 12.,  6.])
+      >>> wg.Taylor([2.0, 1.0, 0.0]).as_matrix()     # upper-triangular Toeplitz
+      array([[2., 1., 0.],
+             [0., 2., 1.],
+             [0., 0., 2.]])
+    """
+    __slots__ = ("coefficients",)
+    __array_ufunc__ = None
+    __array_priority__ = 2000
+
+    def __init__(self, coefficients):
+        parts = list(coefficients) if isinstance(coefficients, (list, tuple)) else [coefficients]
+        if any(isinstance(c, (Taylor, Dual)) or hasattr(c, "interp") for c in parts):
+            raise InputError("Taylor coefficients must be numbers or arrays (not Taylor, Dual or "
+                             "traced values); use wg.taylor inside transforms")
+        cs = np.asarray(coefficients)
+        if cs.dtype.kind in "biu":
+            cs = cs.astype(np.float64)
+        if cs.dtype.kind != "f" or cs.ndim == 0 or cs.shape[0] == 0:
+            raise InputError("Taylor takes a non-empty sequence of real coefficients [c0, c1, ...], "
+                             f"got {coefficients!r:.60}")
+        self.coefficients = cs
+
+    @classmethod
+    def variable(cls, x, order):
+        """The series x + eps (truncated after eps^order): the seed for derivatives at x."""
+        x = np.asarray(_float(x, "Taylor.variable x"))
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
+            raise InputError(f"Taylor.variable: order must be a non-negative integer, got {order!r}")
+        cs = np.zeros((order + 1,) + x.shape, x.dtype)
+        cs[0] = x
+        if order:
+            cs[1] = 1.0
+        return cls(cs)
+
+    order = property(lambda self: self.coefficients.shape[0] - 1)
+    shape = property(lambda self: self.coefficients.shape[1:])
+    dtype = property(lambda self: self.coefficients.dtype)
+    ndim = property(lambda self: len(self.shape))
+    primal = property(lambda self: self.coefficients[0][()])
+
+    def derivatives(self):
+        """[c0, 1! c1, 2! c2, ...]: the derivatives along the seeded direction."""
+        fact = np.cumprod(np.concatenate([[1.0], np.arange(1.0, self.order + 1)]))
+        return self.coefficients * fact.reshape((-1,) + (1,) * self.ndim)
+
+    def as_matrix(self):
+        """The (K+1)x(K+1) upper-triangular Toeplitz matrix T[i, j] = c_{j-i}: Taylor
+        arithmetic is this matrix algebra (eps is the nilpotent shift matrix)."""
+        if self.shape != ():
+            raise InputError(f"as_matrix is defined for scalar series; this one has shape {self.shape}")
+        n = self.order + 1
+        i, j = np.indices((n, n))
+        return np.where(j >= i, self.coefficients[np.clip(j - i, 0, n - 1)], 0.0)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("a Taylor value is not an array; use .coefficients, or wengert.numpy "
+                        "functions")
+
+    def __repr__(self):
+        return f"Taylor({np.array2string(self.coefficients, precision=6, separator=', ')})"
+
+    def __str__(self):
+        if self.shape != ():
+            return repr(self)
+        sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+        terms = [f"{float(c):g}" + ("" if j == 0 else "ε" + ("" if j == 1 else str(j).translate(sup)))
+                 for j, c in enumerate(self.coefficients)]
+        return " + ".join(terms).replace("+ -", "- ")
+
+    def __bool__(self):
+        return bool(self.primal)
+
+    def __getitem__(self, idx):
+        return _lift_taylor(operator.getitem, self, idx)
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a scalar Taylor value")
+        return self.shape[0]
+
+    @classmethod
+    def _wengert_apply(cls, prim, args, params):
+        """Called by the evaluator when a primitive meets a Taylor value."""
+        if prim.nondiff:
+            return prim.bind(*[a.primal if isinstance(a, Taylor) else a for a in args], **params)
+        return _lift_taylor(lambda *xs: prim.bind(*xs, **params), *args)
 
 
-def _operators():
+def _lift_taylor(fn, *args):
+    """Apply `fn` to args that may be Taylor values: one `taylor` pass."""
+    from .api import taylor
+    slots = [i for i, a in enumerate(args) if isinstance(a, Taylor)]
+    orders = sorted({args[i].order for i in slots})
+    if len(orders) > 1:
+        raise InputError(f"Taylor values of different orders {orders} in one operation; "
+                         "truncate them to one order first")
+    if any(isinstance(a, Dual) for a in args):
+        raise InputError("cannot mix Taylor and Dual values in one operation")
+
+    def on_primals(*xs):
+        full = list(args)
+        for i, x in zip(slots, xs):
+            full[i] = x
+        return fn(*full)
+    y, s = taylor(on_primals, tuple(args[i].coefficients[0][()] for i in slots),
+                  tuple(args[i].coefficients[1:] for i in slots))
+    if isinstance(y, (tuple, list)):
+        return type(y)(_join(yi, si) for yi, si in zip(y, s))
+    return _join(y, s)
+
+
+def _join(y, s):
+    if get_aval(y).dtype.kind != "f":
+        return y
+    return Taylor(np.concatenate([np.asarray(y)[None], np.asarray(s)], axis=0))
+
+
+def _install_operators(cls, lift):
     from . import numpy as wnp
+
+    def binary(op):
+        return (lambda self, other: lift(op, self, other)), (lambda self, other: lift(op, other, self))
     for name, op in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
                      ("truediv", operator.truediv), ("pow", operator.pow), ("matmul", operator.matmul)):
-        method, reflected = _binary(op)
-        setattr(Dual, f"__{name}__", method)
-        setattr(Dual, f"__r{name}__", reflected)
+        method, reflected = binary(op)
+        setattr(cls, f"__{name}__", method)
+        setattr(cls, f"__r{name}__", reflected)
+
+    def compare(op):
+        return lambda self, other: op(self.primal, other.primal if isinstance(other, cls) else other)
     for name in ("lt", "le", "gt", "ge", "eq", "ne"):
-        op = getattr(operator, name)
-        setattr(Dual, f"__{name}__", (lambda op: lambda self, other: op(
-            self.primal, other.primal if isinstance(other, Dual) else other))(op))
-    Dual.__neg__ = lambda self: _lift(operator.neg, self)
-    Dual.__pos__ = lambda self: self
-    Dual.__abs__ = lambda self: _lift(wnp.abs, self)
-    Dual.__hash__ = None
+        setattr(cls, f"__{name}__", compare(getattr(operator, name)))
+    cls.__neg__ = lambda self: lift(operator.neg, self)
+    cls.__pos__ = lambda self: self
+    cls.__abs__ = lambda self: lift(wnp.abs, self)
+    cls.__hash__ = None
 
 
-_operators()
+_install_operators(Dual, _lift)
+_install_operators(Taylor, _lift_taylor)

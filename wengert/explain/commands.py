@@ -185,6 +185,20 @@ def _dual_lecture(section, show, check):
     print("  matrix form of pi + eps:  " + np.array2string(x.as_matrix(), prefix="  matrix form of pi + eps:  "))
 
 
+def _taylor_lecture(section, show, check):
+    from .. import api
+    from ..values import Taylor
+    section("4. Truncated Taylor arithmetic: f(x) = x^3 at x = 2 with eps^3 = 0")
+    x = Taylor.variable(2.0, order=2)
+    y = x ** 3
+    print(f"  (2 + eps)^3 = {y}     (the eps^3 term is truncated)")
+    check("(f, f', f''/2!)", y.coefficients, (8.0, 12.0, 6.0))
+    check("f'' from the eps^2 coefficient", y.derivatives()[2], 12.0)
+    check("f'' by nesting grad twice", api.grad(api.grad(lambda t: t ** 3))(2.0), 12.0)
+    print("  matrix form of 2 + eps (eps^3 = 0):  "
+          + np.array2string(x.as_matrix(), prefix="  matrix form of 2 + eps (eps^3 = 0):  "))
+
+
 def _two_passes_lecture(section, show, check):
     import wengert.numpy as wnp
 
@@ -200,7 +214,7 @@ def _two_passes_lecture(section, show, check):
     check("gradient by one reverse pass", g, (-1.0, 0.0))
 
 
-_EXAMPLES = [_f_lecture, _y_lecture, _dual_lecture, _two_passes_lecture]
+_EXAMPLES = [_f_lecture, _y_lecture, _dual_lecture, _taylor_lecture, _two_passes_lecture]
 
 
 if __name__ == "__main__":      # pragma: no cover - convenience for `python -m`
