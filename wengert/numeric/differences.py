@@ -254,9 +254,11 @@ def richardson(D, h0, order=2, ratio=RIDDERS_RATIO, rows=RIDDERS_ROWS, safe=RIDD
       the first-row estimate the chosen entry ends on.
 
     Example:
+      >>> import numpy as np
+      >>> from wengert.numeric import richardson
       >>> D = lambda h: ((np.sin(1 + h) - np.sin(1 - h)) / (2 * h), 0.0)
       >>> value, error, step, rows = richardson(D, 0.1)
-      >>> abs(value - np.cos(1)) < 1e-13, bool(error < 1e-11)
+      >>> bool(abs(value - np.cos(1)) < 1e-13), bool(error < 1e-11)
       (True, True)
     """
     fac = ratio ** order

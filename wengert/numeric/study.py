@@ -24,6 +24,7 @@ def truncation_constant(method):
     c = sum_k w_k o_k^(p+1) / (p+1)!; the complex step Im f(x + ih) / h has c = -1/6.
 
     Example:
+      >>> from wengert.numeric.study import truncation_constant
       >>> truncation_constant("forward"), truncation_constant("central")
       (0.5, 0.16666666666666666)
     """
