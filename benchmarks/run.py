@@ -1,4 +1,4 @@
-"""Entry point of the wengert benchmark suite: runs B1, B2, B4 and writes benchmarks/results.md.
+"""Entry point of the wengert benchmark suite: runs B1, B2, B4, B5 and writes benchmarks/results.md.
 
     python benchmarks/run.py                 # full run (about a few minutes)
     python benchmarks/run.py --quick         # smoke run: fewer repeats, smaller sizes
@@ -30,7 +30,7 @@ sys.path.insert(1, str(HERE.parent))   # benchmark the working tree's wengert
 
 import harness  # noqa: E402
 
-WORKLOADS = {"B1": "b1_scalar", "B2": "b2_mlp", "B4": "b4_rosenbrock"}
+WORKLOADS = {"B1": "b1_scalar", "B2": "b2_mlp", "B4": "b4_rosenbrock", "B5": "b5_taylor"}
 
 
 def parse_args(argv):
