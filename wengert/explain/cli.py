@@ -14,7 +14,7 @@ import sys
 
 from ..core import WengertError
 
-COMMAND_MODULES = ("wengert.explain.commands",)
+COMMAND_MODULES = ("wengert.explain.commands", "wengert.explain.numeric_commands")
 
 
 def build_parser():
