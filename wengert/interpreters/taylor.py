@@ -128,13 +128,14 @@ def taylor_call(fun, primals, series, order, name="taylor"):
 # --------------------------------------------------------------------------
 def taylor_from_jvp(prim):
     def rule(primals, series, **params):
-        order = next(s.shape[0] for s in series if s is not None)
+        from ..ops.series import integrate, order_of
+        order = order_of(series)
         if order == 1:     # the jvp itself: y1 = J x1
             ts = [Zero(x) if s is None else s[0] for x, s in zip(primals, series)]
             y, t = prim.jvp(primals, ts, **params)
-            return y, _map_out(prim, t, lambda ti: _stack1(ti))
+            return y, _map_out(prim, t, _stack1)
         ys, dys = _jvp_on_series(prim, primals, series, order - 1, params)
-        return ys, _map_out(prim, dys, lambda d: _integrate(d, order))
+        return ys, _map_out(prim, dys, integrate)
     rule.__name__ = f"_{prim.name}_taylor_from_jvp"
     return rule
 
@@ -175,9 +176,3 @@ def _map_out(prim, t, fn):
 def _stack1(t):
     from ..ops import structural as S
     return S.reshape_p.bind(t, shape=(1,) + tuple(get_aval(t).shape))
-
-
-def _integrate(d, order):
-    """y1..yK from the series d = (d0, ..., d_{K-1}) of y': y_k = d_(k-1) / k."""
-    from ..ops.series import integrate
-    return integrate(d)
