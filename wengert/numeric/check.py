@@ -99,9 +99,14 @@ class _Directional:
 
     def g(self, s):
         self.nfev += 1
-        y = self.f(*_with_arg(self.args, self.k, _point(self.args[self.k], self.v, s)))
         if isinstance(s, complex):
+            # every floating argument goes complex, not only the one stepped: wengert gives
+            # a real argument a real cotangent, which would drop the imaginary part.
+            args = tuple(_point(a, _zeros_like(a), 0j) if j in _float_args(self.args) else a
+                         for j, a in enumerate(self.args))
+            y = self.f(*_with_arg(args, self.k, _point(self.args[self.k], self.v, s)))
             return _flat_complex(y, self.method)
+        y = self.f(*_with_arg(self.args, self.k, _point(self.args[self.k], self.v, s)))
         return _flat_float(y)
 
     def estimate(self):
