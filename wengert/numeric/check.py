@@ -91,8 +91,8 @@ class _Directional:
         self.fscale = fscale
         x = _flat_float(args[k])
         dtype = np.result_type(*[np.asarray(a).dtype for a in _leaves(args[k])])
-        scale = max(float(np.max(np.abs(x), initial=0.0)), 1.0) / max(
-            float(np.max(np.abs(_flat_float(v)), initial=0.0)), 1e-300)
+        vmax = float(np.max(np.abs(_flat_float(v)), initial=0.0))
+        scale = max(float(np.max(np.abs(x), initial=0.0)), 1.0) / (vmax if vmax > 0 else 1.0)
         self.h = step if step is not None else float(default_step(method, scale, dtype))
         self.eps = float(np.finfo(dtype).eps)
         self.nfev = 0
@@ -116,7 +116,8 @@ class _Directional:
             # The rows' points are rounded to the argument's dtype (a relative eps |x|), too
             # many different steps to follow them exactly as the stencils do: add the error
             # that rounding makes, eps |x| |J| / h, with |J| ~ |D| / rms(v).
-            spread = self.eps * np.max(np.abs(x), initial=0.0) / max(np.sqrt(np.mean(v * v)), 1e-300)
+            rms = float(np.sqrt(np.mean(v * v))) if v.size else 0.0
+            spread = self.eps * np.max(np.abs(x), initial=0.0) / rms if rms > 0 else 0.0
 
             def D(h):
                 value, rounding, _ = self._stencil(STENCILS["central"], h)
