@@ -8,10 +8,6 @@ Nested reverse mode is timed only up to k = 8 (its cost grows ~2.5x per order; b
 call takes seconds).  Reference: the derivatives of f from sympy (exact), checked for every
 row.  Target: order 16 by Taylor mode in less time than nested grad takes for order 6.
 """
-import math
-
-import numpy as np
-
 from harness import Impl, Table, cell_time, evaluate, notes_for
 
 X0 = 0.7

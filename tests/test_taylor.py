@@ -357,3 +357,11 @@ def test_missing_rule_names_the_primitive():
         from wengert.ops import rules
         rules._REGISTRY.remove(prim)
     assert prim not in registry()
+
+
+def test_docs_taylor_examples():
+    import doctest
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "docs" / "taylor.md"
+    result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted and result.failed == 0

@@ -50,8 +50,8 @@ def _order_first_rule(prim, params_fn):
     prim.taylor = rule
 
 
-_order_first_rule(reshape_p, lambda K, shape: dict(shape=(K,) + tuple(shape)))
-_order_first_rule(transpose_p, lambda K, perm: dict(perm=(0,) + tuple(p + 1 for p in perm)))
+_order_first_rule(reshape_p, lambda K, shape: {"shape": (K,) + tuple(shape)})
+_order_first_rule(transpose_p, lambda K, perm: {"perm": (0,) + tuple(p + 1 for p in perm)})
 broadcast_to_p.taylor = lambda primals, series, shape: (
     broadcast_to_p.bind(primals[0], shape=shape), T.fit(series[0], broadcast_to_p.bind(primals[0], shape=shape)))
 
@@ -211,4 +211,4 @@ def _pad_transpose(ct, x, widths):
 pad_p = def_linear("pad", lambda x, widths: np.pad(x, widths),
                    lambda a, widths: ShapedArray(tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, widths)), a.dtype),
                    _pad_transpose)
-_order_first_rule(pad_p, lambda K, widths: dict(widths=((0, 0),) + tuple(widths)))
+_order_first_rule(pad_p, lambda K, widths: {"widths": ((0, 0),) + tuple(widths)})
