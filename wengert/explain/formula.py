@@ -17,7 +17,7 @@ import html as _html
 
 import numpy as np
 
-from ..ir import Var
+from ..ir import Var, _show_param
 
 PRIMAL, TANGENT, ADJOINT = "primal", "tangent", "adjoint"
 
@@ -343,11 +343,3 @@ def _op(node, args, st):
         return "(" + ", ".join(a[0] for a in args) + ")", 5
     params = [f"{k}={_show_param(v)}" for k, v in node.params.items()]
     return st.call(st.text(name), [a[0] for a in args] + [st.text(p) for p in params]), prec
-
-
-def _show_param(v):
-    if isinstance(v, np.ndarray):
-        return f"array{v.shape}"
-    if callable(v):
-        return getattr(v, "__name__", "fn")
-    return repr(v)
