@@ -52,5 +52,5 @@ def test_swell_table_and_plot(capsys, tmp_path):
     (["swell", "--families", "tree"], "unknown family"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, words):
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1

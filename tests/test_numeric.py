@@ -8,9 +8,18 @@ import pytest
 import wengert as wg
 import wengert.numpy as wnp
 import wengert.scipy.special as wsp
-from wengert.numeric import (ComplexStepError, FiniteDifferenceError, GradientCheckError,
-                             check_complex_safe, default_step, derivative, gradient, hessian,
-                             jacobian, step_study)
+from wengert.numeric import (
+    ComplexStepError,
+    FiniteDifferenceError,
+    GradientCheckError,
+    check_complex_safe,
+    default_step,
+    derivative,
+    gradient,
+    hessian,
+    jacobian,
+    step_study,
+)
 
 EPS = np.finfo(np.float64).eps
 METHODS = ["forward", "backward", "central", "central4", "central6", "complex", "richardson"]
@@ -64,7 +73,7 @@ def test_gradient_of_the_lecture_function_and_its_cost(method, nfev):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_jacobian_layout_matches_jacrev(method):
-    f = lambda x: wnp.stack([x[0, 0] * wnp.sin(x[1, 1]), wnp.exp(x[0, 1]) - x[1, 0] ** 2, x[0, 0]])  # noqa: E731
+    f = lambda x: wnp.stack([x[0, 0] * wnp.sin(x[1, 1]), wnp.exp(x[0, 1]) - x[1, 0] ** 2, x[0, 0]])
     x = np.array([[0.3, -0.2], [1.1, 0.7]])
     J = jacobian(f, x, method=method)
     assert J.shape == (3, 2, 2)
@@ -74,7 +83,7 @@ def test_jacobian_layout_matches_jacrev(method):
 @pytest.mark.parametrize("method,tol", [("forward", 1e-4), ("backward", 1e-4), ("central", 1e-6),
                                         ("central4", 1e-8), ("complex", 1e-9), ("richardson", 1e-8)])
 def test_hessian(method, tol):
-    f = lambda x: wnp.sin(x[0]) * x[1] ** 2 + wnp.exp(x[0] * x[2])  # noqa: E731
+    f = lambda x: wnp.sin(x[0]) * x[1] ** 2 + wnp.exp(x[0] * x[2])
     x = np.array([0.4, -1.3, 0.8])
     est = hessian(f, x, method=method, full_output=True)
     want = wg.hessian(f)(x)
@@ -84,7 +93,7 @@ def test_hessian(method, tol):
 
 
 def test_complex_step_matches_ad_to_1e_14():
-    f = lambda x: wnp.exp(x[0]) * wnp.sin(x[1]) / wnp.sqrt(1.0 + x[0] ** 2) + wnp.tanh(x[0] * x[1])  # noqa: E731
+    f = lambda x: wnp.exp(x[0]) * wnp.sin(x[1]) / wnp.sqrt(1.0 + x[0] ** 2) + wnp.tanh(x[0] * x[1])
     x = np.array([0.7, -1.9])
     np.testing.assert_allclose(gradient(f, x, method="complex"), wg.grad(f)(x), rtol=1e-14, atol=1e-14)
     assert abs(derivative(wnp.sin, 1.0, method="complex") - math.cos(1.0)) <= 1e-14
@@ -165,7 +174,7 @@ CHECK_METHODS = ["richardson", "central", "central4", "central6", "forward", "co
 
 @pytest.mark.parametrize("method", CHECK_METHODS)
 def test_check_grads_passes_correct_derivatives(method):
-    f = lambda x, y: wnp.sin(x) * wnp.exp(y) + x ** 3 / (1.0 + y ** 2)  # noqa: E731
+    f = lambda x, y: wnp.sin(x) * wnp.exp(y) + x ** 3 / (1.0 + y ** 2)
     wg.check_grads(f, (np.array([0.3, -1.2]), np.array(0.7)), order=2, method=method)
 
 

@@ -117,7 +117,7 @@ def graph_to_sympy(graph, symbols):
     sp = _sympy()
     table = _functions(sp)
     env = {id(v): s for v, s in zip(graph.inputs, symbols)}
-    read = lambda a: env[id(a)] if id(a) in env else _constant(sp, a.value)  # noqa: E731
+    read = lambda a: env[id(a)] if id(a) in env else _constant(sp, a.value)
     for k, eqn in enumerate(graph.eqns):
         name, args = eqn.prim.name, [read(a) for a in eqn.inputs]
         if name in _BY_IMPL:

@@ -94,15 +94,16 @@ def run_compare(args):
 
 def _compare_rows(f, x, names, expr):
     import wengert as wg
+
     from ..numeric import gradient
     n = len(x)
-    fv = lambda v: f(*v)  # noqa: E731
+    fv = lambda v: f(*v)
     rows = []
     for label, method, evals in (("forward differences", "forward", f"{n + 1} (n+1)"),
                                  ("central differences", "central", f"{2 * n} (2n)"),
                                  ("complex step", "complex", f"{n} (n)")):
         try:
-            value, seconds = _timed(lambda: gradient(fv, x, method=method))
+            value, seconds = _timed(lambda m=method: gradient(fv, x, method=m))
             est = gradient(fv, x, method=method, full_output=True)
             if est.check_nfev:
                 evals += f" +{est.check_nfev} check"

@@ -6,8 +6,14 @@ import numpy as np
 from ..core import WengertError, get_aval
 from ..tree import tree_flatten, tree_unflatten
 from .complex_safety import check_complex_safe
-from .differences import (METHODS, STENCILS, ComplexStepError, FiniteDifferenceError, default_step,
-                          richardson)
+from .differences import (
+    METHODS,
+    STENCILS,
+    ComplexStepError,
+    FiniteDifferenceError,
+    default_step,
+    richardson,
+)
 
 # |wengert - numerical| <= SAFETY * estimate + floor.  The estimates are a posteriori
 # (differences between steps), right in order of magnitude but not bounds: SAFETY covers
@@ -207,7 +213,7 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), method=None, step=None, 
     # _fscale: the size of the values this f derives from (|f| of the original function,
     # carried down the orders): the rounding floor of a derivative is measured against it.
     fscale = max(float(np.max(np.abs(_flat_float(f(*args))), initial=0.0)), _fscale) if ks else 0.0
-    opts = dict(method=method, step=step, rtol=rtol)
+    opts = {"method": method, "step": step, "rtol": rtol}
     for k in ks:
         _check_argument(f, args, k, modes, rng, _level, opts, fscale)
     if order > 1 and ks:
@@ -251,8 +257,8 @@ def _check_argument(f, args, k, modes, rng, level, opts, fscale):
     ref = _Directional(f, args, k, v, opts["method"], opts["step"], fscale)
     fd, err, v_eff, h = ref.estimate()
     v_eff = _as_tree(v_eff, args[k]) if v_eff is not ref.v else v
-    info = dict(method=opts["method"], step=h, rtol=opts["rtol"], unit=ref.eps,
-                scale=_scale(ref, args[k], fscale))
+    info = {"method": opts["method"], "step": h, "rtol": opts["rtol"], "unit": ref.eps,
+            "scale": _scale(ref, args[k], fscale)}
     where = f"order {level} w.r.t. argument {k}"
     if "fwd" in modes:
         tangents = tuple(v_eff if j == k else _zeros_like(a) for j, a in enumerate(args))
@@ -319,4 +325,4 @@ def numerical_grad(f, x, eps=None, method="central"):
     return gradient(f, np.asarray(x, np.float64), method=method, step=eps)
 
 
-__all__ = ["check_grads", "numerical_grad", "GradientCheckError"]
+__all__ = ["GradientCheckError", "check_grads", "numerical_grad"]

@@ -19,7 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .differences import ComplexStepError, _flat_fn, _flat_input, default_step, richardson
+from .differences import (
+    ComplexStepError,
+    _flat_fn,
+    _flat_input,
+    default_step,
+    richardson,
+)
 
 # Primitives whose complex NumPy implementation is the analytic continuation of the real one.
 ANALYTIC = frozenset({

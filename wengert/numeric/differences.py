@@ -17,7 +17,6 @@ Every estimate can come back with an error estimate (`full_output=True`), which
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,7 +214,7 @@ def _fixed_partials(fc, method, h, full):
     for i in range(fc.x.size):
         d, rnd, hi = _column(fc, method, i, h[i])
         if full:   # truncation estimated from the same stencil at 2h (Richardson's estimate)
-            d2, rnd2, _ = _column(fc, method, i, 2 * h[i])
+            d2, _, _ = _column(fc, method, i, 2 * h[i])
             p = stencil_order(method)
             rnd = rnd + np.abs(d - d2) / (2 ** p - 1)
         cols.append(d)

@@ -10,8 +10,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .differences import (STENCILS, ComplexStepError, FiniteDifferenceError, default_step, derivative,
-                          stencil_order)
+from .differences import (
+    STENCILS,
+    ComplexStepError,
+    FiniteDifferenceError,
+    default_step,
+    derivative,
+    stencil_order,
+)
 
 DEFAULT_METHODS = ("forward", "central", "central4", "complex")
 STUDY_METHODS = tuple(STENCILS) + ("complex",)
@@ -69,8 +75,8 @@ class StepStudy:
     def table(self):
         """A text table: order, predicted and measured optimal h, smallest error, error at the
         default step."""
-        rows = [f"{'method':<10} {'p':>2} {'predicted h*':>13} {'measured h*':>12} {'min error':>10} "
-                f"{'default h':>10} {'error there':>11}"]
+        rows = [(f"{'method':<10} {'p':>2} {'predicted h*':>13} {'measured h*':>12} {'min error':>10} "
+                 f"{'default h':>10} {'error there':>11}")]
         for m in self.methods:
             h0 = float(default_step(m, self.x))
             err0 = abs(float(derivative(self._f, self.x, m, h0)) - self.exact)
