@@ -10,7 +10,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MODULES = ["wengert.numpy", "wengert.api", "wengert.custom", "wengert.numeric", "wengert.tree", "wengert.numpy._einsum",
            "wengert.numpy.linalg", "wengert.scipy.special", "wengert.explain.trace",
-           "wengert.explain.expr", "wengert.values"]
+           "wengert.explain.expr", "wengert.values", "wengert.symbolic"]
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")  # custom_jvp's example
