@@ -334,3 +334,22 @@ def test_taylor_value_errors():
         wg.Taylor([1.0, 1.0]) * wg.Dual(1.0, 1.0)
     with pytest.raises(wg.InputError, match="scalar series"):
         wg.Taylor(np.ones((2, 3))).as_matrix()
+
+
+VALUE_DEPENDENT = [
+    lambda x: x[wnp.argmax(x)] * 2 + wnp.sum(x),                    # index from argmax
+    lambda x: wnp.sum(wnp.sort(x) * wnp.arange(4.0)),               # sort order
+    lambda x: wnp.sum(x ** 2) if wnp.sum(x) > 0 else wnp.sum(wnp.sin(x)),   # Python branch
+    lambda x: wnp.sum(wnp.where(x > 0, x, 0.0) ** 2),
+]
+
+
+@pytest.mark.parametrize("k", range(len(VALUE_DEPENDENT)))
+def test_trace_at_a_point_follows_value_dependent_code(k):
+    """The evaluation trace is taken at a point: indices, sort orders and branches
+    resolve there, as in the eager transforms."""
+    f = VALUE_DEPENDENT[k]
+    for x in (np.array([0.3, -1.2, 2.0, 0.7]), np.array([-0.3, -1.2, -2.0, 0.7])):
+        t = wg.trace(f)(x)
+        assert t.primal_table().results()["y"] == pytest.approx(float(f(x)), rel=1e-15)
+        np.testing.assert_allclose(t.adjoints().results()["x_bar"], wg.grad(f)(x), rtol=1e-14)

@@ -21,9 +21,9 @@ import inspect
 
 import numpy as np
 
-from ..core import WengertError, is_float
+from ..core import WengertError, get_aval, is_float
 from ..ir import Var
-from ..tree import tree_flatten
+from ..tree import tree_flatten, tree_unflatten
 from .formula import ADJOINT, PRIMAL, TANGENT, Const, Op, Sym, _tree, expression
 from .tables import Row, Table
 
@@ -61,18 +61,37 @@ def trace(f, names=None):
         x1_bar  =  v-1_bar        = 5.5
         x2_bar  =  v0_bar         = 2
     """
-    from ..api import make_graph
-
     @functools.wraps(f)
     def trace_f(*args):
-        graph = make_graph(f)(*args)
-        leaves = tree_flatten(tuple(args))[0]
-        return Trace(graph, [np.asarray(x)[()] if not hasattr(x, "interp") else x for x in leaves],
-                     _input_names(f, args, names, len(leaves)))
+        graph, values = _stage_at(f, args)
+        return Trace(graph, values, _input_names(f, args, len(graph.inputs), names))
     return trace_f
 
 
-def _input_names(f, args, names, n):
+def _stage_at(f, args):
+    """Stage `f` while evaluating it at `args` (interpreters/stage.py): the Graph and the
+    value of every variable, so value-dependent code (argmax indices, sorts, `if`s)
+    follows the path taken at this point."""
+    from ..api import _canon_leaf
+    from ..core import call_under, current_interpreter
+    from ..interpreters.stage import ValueStageInterpreter
+    leaves, td = tree_flatten(tuple(args))
+    leaves = [_canon_leaf(x, "trace", f"input leaf {k}", allow_int=True) for k, x in enumerate(leaves)]
+    interp = ValueStageInterpreter(current_interpreter())
+    tracers = [interp.new_arg(get_aval(x), x) for x in leaves]
+    try:
+        out = call_under(interp, f, *tree_unflatten(td, tracers))
+    finally:
+        interp.alive = False
+    graph = interp.graph(tracers, tree_flatten(out)[0])
+    values = interp.values
+    for a in graph.outputs:
+        if not isinstance(a, Var):
+            values[id(a)] = a.value
+    return graph, values
+
+
+def _input_names(f, args, n, names):
     if names is not None:
         names = list(names)
         if len(names) != n:
@@ -93,10 +112,9 @@ def _input_names(f, args, names, n):
 class Trace:
     """An evaluation trace: a `Graph` plus the value of every variable in it."""
 
-    def __init__(self, graph, inputs, input_names):
-        self.graph, self.input_names = graph, input_names
+    def __init__(self, graph, values, input_names):
+        self.graph, self.input_names, self.values = graph, input_names, values
         self.index = _numbering(graph)
-        self.values = _evaluate(graph, inputs)
         self._rules = {}
 
     # -- the three tables ----------------------------------------------------
@@ -323,20 +341,6 @@ def _numbering(graph):
             k += 1
             index[id(v)] = k
     return index
-
-
-def _evaluate(graph, inputs):
-    from ..core import bind
-    values = {id(v): x for v, x in zip(graph.inputs, inputs)}
-    for eqn in graph.eqns:
-        out = bind(eqn.prim, *[values[id(a)] if isinstance(a, Var) else a.value for a in eqn.inputs],
-                   **eqn.params)
-        for v, y in zip(eqn.outputs, out if eqn.prim.multiple_results else [out]):
-            values[id(v)] = y
-    for a in graph.outputs:
-        if not isinstance(a, Var):
-            values[id(a)] = a.value
-    return values
 
 
 def _read(env, a):

@@ -31,19 +31,64 @@ class StageInterpreter(Interpreter):
         return StageTracer(self, Var(aval))
 
     def process(self, prim, args, params):
-        if not any(type(a) is StageTracer and a.interp is self for a in args):
+        if not any(isinstance(a, StageTracer) and a.interp is self for a in args):
             return self.parent.process(prim, args, params)
-        ins = [a.var if type(a) is StageTracer and a.interp is self else Lit(a) for a in args]
-        out_avals = prim.shape(*[get_aval(a) for a in args], **params)
-        if prim.multiple_results:
-            outs = [Var(aval) for aval in out_avals]
-        else:
-            outs = [Var(out_avals)]
-        self.eqns.append(Eqn(prim, ins, outs, params))
-        tracers = [StageTracer(self, v) for v in outs]
+        tracers = [StageTracer(self, v) for v in self.record(prim, args, params)]
         return tracers if prim.multiple_results else tracers[0]
 
+    def record(self, prim, args, params):
+        """Append the equation of `prim` applied to `args`; return its output Vars."""
+        ins = [a.var if isinstance(a, StageTracer) and a.interp is self else Lit(a) for a in args]
+        out_avals = prim.shape(*[get_aval(a) for a in args], **params)
+        outs = [Var(aval) for aval in (out_avals if prim.multiple_results else [out_avals])]
+        self.eqns.append(Eqn(prim, ins, outs, params))
+        return outs
+
     def graph(self, in_tracers, outs):
-        out_atoms = [o.var if type(o) is StageTracer and o.interp is self else Lit(o)
+        out_atoms = [o.var if isinstance(o, StageTracer) and o.interp is self else Lit(o)
                      for o in outs]
         return Graph([t.var for t in in_tracers], self.eqns, out_atoms)
+
+
+# --------------------------------------------------------------------------
+# Staging at a point.  The evaluation trace of the lectures is a Wengert list
+# *with numbers*: `trace` stages a function while also evaluating it, so each
+# tracer carries its concrete value `x` beside its `Var`.  Anything that needs
+# a value (an index from argmax, a sort order, a Python `if`) then resolves at
+# this point, as it would in the eager transforms, and the graph records the
+# path taken.
+# --------------------------------------------------------------------------
+class ValueStageTracer(StageTracer):
+    __slots__ = ("x",)
+
+    def __init__(self, interp, var, x):
+        self.interp, self.var, self.x = interp, var, x
+
+    def __bool__(self):
+        self._check_alive()
+        return bool(self.x)
+
+
+class ValueStageInterpreter(StageInterpreter):
+    name = "trace"
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.values = {}         # id(Var) -> concrete value
+
+    def new_arg(self, aval, x):
+        tracer = ValueStageTracer(self, Var(aval), x)
+        self.values[id(tracer.var)] = x
+        return tracer
+
+    def process(self, prim, args, params):
+        if not any(type(a) is ValueStageTracer and a.interp is self for a in args):
+            return self.parent.process(prim, args, params)
+        xs = [a.x if type(a) is ValueStageTracer and a.interp is self else a for a in args]
+        ys = self.parent.process(prim, xs, params)          # the numbers ...
+        outs = self.record(prim, args, params)               # ... and the equation
+        tracers = []
+        for var, y in zip(outs, ys if prim.multiple_results else [ys]):
+            self.values[id(var)] = y
+            tracers.append(ValueStageTracer(self, var, y))
+        return tracers if prim.multiple_results else tracers[0]
