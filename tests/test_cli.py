@@ -143,3 +143,11 @@ def test_console_script_runs_demo():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "[ok]" in done.stdout and "[FAILED]" not in done.stdout
+
+
+def test_leading_minus_expression_and_non_finite_values(capsys):
+    assert main(["trace", "-x**2", "--at", "x=3", "--ascii"]) == 0
+    assert "= -9" in capsys.readouterr().out
+    assert main(["trace", "x/y", "--at", "x=1", "y=0", "--reverse", "--ascii"]) == 0
+    out, err = capsys.readouterr()
+    assert "= inf" in out and "not finite" in err and "RuntimeWarning" not in err

@@ -29,12 +29,20 @@ def build_parser():
 def main(argv=None):
     """Run the command line; returns the exit code (0 ok, 1 a check failed, 2 bad input)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_expressions(sys.argv[1:] if argv is None else list(argv)))
     try:
         return args.handler(args)
     except WengertError as e:
         print(f"wengert {args.command}: error: {e}", file=sys.stderr)
         return 2
+
+
+def _protect_expressions(argv):
+    """An expression that starts with a minus (`-x**2`) would read as an option; one that
+    cannot be an option (it has an operator, a bracket or a space) gets a leading space,
+    which the expression parser ignores."""
+    return [" " + a if a.startswith("-") and any(c in a for c in "*/+()^ .") and "=" not in a
+            and not a.lstrip("-").replace(".", "").isdigit() else a for a in argv]
 
 
 if __name__ == "__main__":

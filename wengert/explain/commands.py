@@ -78,6 +78,11 @@ def _table_text(table, args):
 
 
 def run_trace(args):
+    with np.errstate(all="ignore"):       # inf and nan show in the tables; see the note below
+        return _run_trace(args)
+
+
+def _run_trace(args):
     t, _ = traced_expression(args.expr, args.at)
     tables = [t.primal_table()]
     show, seed = None, {}
@@ -93,6 +98,10 @@ def run_trace(args):
         tables.append(t.adjoints())
         show = "adjoints"
     print("\n\n".join(_table_text(tb, args) for tb in tables))
+    if any(not np.all(np.isfinite(np.asarray(r.value, float))) for tb in tables for r in tb.rows
+           if not isinstance(r.value, tuple)):
+        print("note: some values are not finite (inf or nan) at this point: the function or a "
+              "derivative is singular there", file=sys.stderr)
     if args.graph:
         path = t.render(args.graph, show, **seed)
         print(f"\nwrote {path}")

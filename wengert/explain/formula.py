@@ -125,6 +125,10 @@ def _tree(eqn, args):
         return [_div_tangent(*args)]
     if name == "mul":
         return [_mul(*args)]
+    if name == "convert_element_type":       # a cast prints as the dtype applied: float64(...)
+        return [Op(np.dtype(eqn.params["dtype"]).name, args)]
+    if name in _COMPARE:
+        return [Op(name, args)]
     if name == "integer_pow":
         return [Op("ipow", args, eqn.params)]
     if name == "dot_general":
@@ -148,7 +152,9 @@ def _dot(args, dims, ndims):
 # ---------------------------------------------------------------------------
 # Printing.  Precedence: + - 1, * / 2, unary minus 3, powers 4, atoms 5.
 # ---------------------------------------------------------------------------
-_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4, "ipow": 4}
+_COMPARE = {"gt": ">", "lt": "<", "ge": ">=", "le": "<=", "eq": "==", "ne": "!="}
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4, "ipow": 4,
+         **{k: 0 for k in _COMPARE}}
 _SUB = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 _SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -276,6 +282,8 @@ def _fmt_number(x, digits):
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
     x = float(x)
+    if not np.isfinite(x):
+        return "nan" if np.isnan(x) else ("inf" if x > 0 else "-inf")
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.{digits}g}"
@@ -316,6 +324,10 @@ def _wrap(item, prec, st):
 
 def _op(node, args, st):
     name, prec = node.name, _PREC.get(node.name, 5)
+    if name in _COMPARE:
+        sym = {"html": _html.escape(_COMPARE[name]), "latex": {">=": r"\geq", "<=": r"\leq",
+               "!=": r"\neq"}.get(_COMPARE[name], _COMPARE[name])}.get(st.name, _COMPARE[name])
+        return f"{_wrap(args[0], 1, st)} {sym} {_wrap(args[1], 1, st)}", 0
     if name in ("add", "sub"):
         a, b = _wrap(args[0], 1, st), _wrap(args[1], 2, st)
         sign = " + " if name == "add" else f" {st.minus} "
