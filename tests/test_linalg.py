@@ -104,6 +104,8 @@ CASES = [
     ("qr-square", _qr, [(general, (4, 4))]),
     ("qr-tall", _qr, [(normal, (5, 3))]),
     ("qr-tall-batched", _qr, [(normal, (2, 5, 3))]),
+    ("qr-wide", _qr, [(normal, (3, 5))]),
+    ("qr-wide-batched", _qr, [(normal, (2, 2, 4))]),
     ("svd-square", _svd, [(separated, (4, 4))]),
     ("svd-tall", _svd, [(separated, (5, 3))]),
     ("svd-wide", _svd, [(separated, (3, 5))]),
@@ -201,10 +203,19 @@ def test_result_types_and_errors():
     w, v = wla.eigh(a)
     assert isinstance(wla.eigh(a), wla.EighResult) and isinstance(wla.svd(a), wla.SVDResult)
     assert wla.qr(a, mode="r").shape == (3, 3)
-    with pytest.raises(NotImplementedError, match="full_matrices=False"):
-        wla.svd(np.ones((3, 2)))
-    with pytest.raises(NotImplementedError, match="m >= n"):
-        wla.qr(np.ones((2, 3)))
+    # variants NumPy computes but that have no derivative: NumPy's answer on plain arrays,
+    # an error that says why and what to use inside a transform
+    b = normal(_rng(12), 4, 2)
+    for got, want in ((wla.svd(b), np.linalg.svd(b)), (wla.qr(b, "complete"), np.linalg.qr(b, "complete"))):
+        assert all(np.allclose(g, w) for g, w in zip(got, want))
+    assert np.allclose(wla.qr(b, "raw")[0], np.linalg.qr(b, "raw")[0])
+    with pytest.raises(wg.MissingRuleError, match="no derivative.*full_matrices=False"):
+        wg.grad(lambda b: wnp.sum(wla.svd(b).U))(b)
+    with pytest.raises(wg.MissingRuleError, match="mode='complete' with m > n has no derivative"):
+        wg.grad(lambda b: wnp.sum(wla.qr(b, "complete").Q))(b)
+    with pytest.raises(ValueError, match="unrecognized mode 'full'"):
+        wla.qr(b, "full")
+    assert wla.qr(b.T, "complete").R.shape == (2, 4)     # m <= n: complete is reduced
     with pytest.raises(wla.LinAlgError, match="square"):
         wla.inv(np.ones((2, 3)))
     assert wla.norm(np.array([0.0, 2.0, -1.0]), 0) == 2.0

@@ -657,25 +657,116 @@ def repeat(a, repeats, axis=None):
     return _take_axis(a, idx, ax, False)
 
 
-def pad(array, pad_width, mode="constant", constant_values=0):
-    """Pad as numpy.pad for modes constant, edge, reflect, symmetric and wrap; the
-    non-constant modes gather from index maps, so they differentiate exactly."""
+_PAD_GATHER = ("edge", "reflect", "symmetric", "wrap")
+_PAD_STATS = {"maximum": lambda a, ax: max(a, axis=ax, keepdims=True),
+              "minimum": lambda a, ax: min(a, axis=ax, keepdims=True),
+              "mean": lambda a, ax: mean(a, axis=ax, keepdims=True),
+              "median": lambda a, ax: median(a, axis=ax, keepdims=True)}
+
+
+def pad(array, pad_width, mode="constant", constant_values=0, end_values=0, stat_length=None):
+    """Pad as numpy.pad, every mode: constant (and empty, which pads zeros), edge,
+    reflect, symmetric and wrap gather from index maps; maximum, minimum, mean and
+    median pad with a statistic of the edge region (`stat_length`); linear_ramp
+    ramps from `end_values` to the edge.  Axes are padded in order, as NumPy does,
+    so corners see the padding of earlier axes."""
     a = _c(array)
     nd = _ndim(a)
-    widths = tuple(tuple(int(w) for w in row) for row in _np.broadcast_to(_np.asarray(pad_width), (nd, 2)))
-    if mode == "constant":
+    widths = _pairs(pad_width, nd, "pad_width")
+    if mode in ("constant", "empty"):
         out = S.pad_p.bind(a, widths=widths)
-        if _np.any(_np.asarray(constant_values) != 0):
+        if mode == "constant" and _np.any(_np.asarray(constant_values) != 0):
             border = _np.pad(_np.zeros(_shape(a), _dtype(a)), widths, constant_values=constant_values)
             out = add(out, border)
         return out
-    if mode not in ("edge", "reflect", "symmetric", "wrap"):
-        raise NotImplementedError(f"pad mode {mode!r}: use constant, edge, reflect, symmetric or wrap")
+    if mode not in _PAD_GATHER and mode not in _PAD_STATS and mode != "linear_ramp":
+        raise ValueError(f"pad: mode {mode!r} is not a numpy.pad mode; use one of constant, edge, "
+                         "linear_ramp, maximum, mean, median, minimum, reflect, symmetric, wrap, empty")
+    lengths = _pairs(stat_length, nd, "stat_length") if stat_length is not None else None
+    ends = _np.broadcast_to(_np.asarray(end_values, dtype=float), (nd, 2))
     for ax, (lo, hi) in enumerate(widths):
-        if lo or hi:
+        if not (lo or hi):
+            continue
+        if mode in _PAD_GATHER:
             idx = _np.pad(_np.arange(_shape(a)[ax]), (lo, hi), mode=mode)
             a = _take_axis(a, idx, ax, False)
+        elif mode == "linear_ramp":
+            a = _pad_ramp(a, ax, lo, hi, ends[ax])
+        else:
+            a = _pad_stat(a, ax, lo, hi, _PAD_STATS[mode], lengths[ax] if lengths else None)
     return a
+
+
+def _pairs(width, nd, what):
+    try:
+        pairs = _np.broadcast_to(_np.asarray(width), (nd, 2))
+    except ValueError:
+        raise ValueError(f"pad: {what} {width!r} does not fit an array of {nd} dimensions; give "
+                         "one number, a (before, after) pair, or one pair per axis") from None
+    if _np.any(pairs < 0):
+        raise ValueError(f"pad: {what} must be non-negative, got {width!r}")
+    return tuple(tuple(int(w) for w in row) for row in pairs)
+
+
+def _edge_slice(a, ax, start, stop):
+    idx = [slice(None)] * _ndim(a)
+    idx[ax] = slice(start, stop)
+    return a[tuple(idx)]
+
+
+def _pad_stat(a, ax, lo, hi, stat, lengths):
+    n = _shape(a)[ax]
+    if n == 0:
+        raise ValueError(f"pad: cannot take a statistic of an empty axis {ax} to pad it")
+    first, last = (n, n) if lengths is None else (builtins.max(1, builtins.min(lengths[0], n)),
+                                                   builtins.max(1, builtins.min(lengths[1], n)))
+    parts = []
+    for width, region in ((lo, _edge_slice(a, ax, 0, first)), (None, a),
+                          (hi, _edge_slice(a, ax, n - last, n))):
+        if width is None:
+            parts.append(a)
+        elif width:
+            value = stat(region, ax)
+            if _dtype(a).kind in "iu":
+                value = astype(round(value), _dtype(a))
+            shape = list(_shape(a))
+            shape[ax] = width
+            parts.append(broadcast_to(value, tuple(shape)))
+    return concatenate(parts, axis=ax)
+
+
+def _pad_ramp(a, ax, lo, hi, ends):
+    n, nd = _shape(a)[ax], _ndim(a)
+    if n == 0:
+        raise ValueError(f"pad: linear_ramp needs an edge value on axis {ax}, which is empty")
+    along = lambda v: v.reshape((-1,) + (1,) * (nd - ax - 1))  # noqa: E731
+    parts = []
+    if lo:       # end_value + (edge - end_value) * k / lo, k = 0 .. lo-1 (numpy's linspace)
+        edge = _edge_slice(a, ax, 0, 1)
+        parts.append(ends[0] + (edge - ends[0]) * along(_np.arange(lo) / lo))
+    parts.append(a)
+    if hi:
+        edge = _edge_slice(a, ax, n - 1, n)
+        parts.append(ends[1] + (edge - ends[1]) * along(_np.arange(hi - 1, -1, -1) / hi))
+    out = concatenate(parts, axis=ax)
+    # integer arrays: numpy's integer linspace rounds toward -inf
+    return astype(floor(out), _dtype(a)) if _dtype(a).kind in "iu" else astype(out, _dtype(a))
+
+
+def median(a, axis=None, keepdims=False):
+    """Median as numpy.median: sort, then the middle entry or the mean of the two
+    middle entries (so the derivative flows to those entries; ties split by sort)."""
+    a = _c(a)
+    if axis is None:
+        out = median(ravel(a), 0)
+        return reshape(out, (1,) * _ndim(a)) if keepdims else out
+    ax = _norm_axis(axis, _ndim(a))
+    n = _shape(a)[ax]
+    if n == 0:
+        raise ValueError("median of an empty axis")
+    s = sort(a, axis=ax)
+    mid = _np.array([n // 2]) if n % 2 else _np.array([n // 2 - 1, n // 2])
+    return mean(_take_axis(s, mid, ax, True), axis=ax, keepdims=keepdims)
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):

@@ -12,6 +12,7 @@ import numpy as _np
 
 import wengert.numpy as wnp
 
+from ..core import MissingRuleError, Tracer
 from ..ops import linalg as L
 
 LinAlgError = _np.linalg.LinAlgError
@@ -164,8 +165,11 @@ def eigvalsh(a, UPLO="L"):
 
 
 def qr(a, mode="reduced"):
-    """QR factorization, as numpy.linalg.qr for mode 'reduced' (or 'r': R only) and
-    matrices with m >= n.  Q has orthonormal columns and R is upper triangular.
+    """QR factorization, as numpy.linalg.qr.  Q has orthonormal columns and R is upper
+    triangular.  A wide matrix (m < n) factors its leading m x m block, A[:, :m] = Q U,
+    and R = [U, Q^T A[:, m:]], so it differentiates like the square case.  Modes
+    'complete' with m > n and 'raw' evaluate, but have no derivative (the extra
+    columns of Q are not unique; the Householder form is not a function we track).
 
     Returns:
       QRResult(Q, R), or R for mode='r'.
@@ -175,25 +179,47 @@ def qr(a, mode="reduced"):
       >>> Q, R = wnp.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0], [0.0, 2.0]]))
       >>> np.allclose(Q @ R, [[3, 1], [4, 2], [0, 2]]), Q.shape, R.shape
       (True, (3, 2), (2, 2))
+      >>> Q, R = wnp.linalg.qr(np.array([[3.0, 1.0, 2.0], [4.0, 2.0, 0.0]]))   # wide
+      >>> Q.shape, R.shape
+      ((2, 2), (2, 3))
     """
     a = wnp._c(a)
     shape = wnp.shape(a)
     if len(shape) < 2:
         raise LinAlgError(f"qr: expected a matrix or a stack of them, got shape {shape}")
-    if mode not in ("reduced", "r"):
-        raise NotImplementedError(f"qr: mode={mode!r} is not supported; use 'reduced' or 'r'")
-    if shape[-2] < shape[-1]:
-        raise NotImplementedError(f"qr: only m >= n is supported, got shape {shape}; factor the "
-                                  "transpose (a.T = Q R gives a = R.T Q.T) instead")
-    Q, R = L.qr_p.bind(a)
+    if mode not in ("reduced", "r", "complete", "raw"):
+        raise ValueError(f"qr: unrecognized mode {mode!r}; use 'reduced', 'complete', 'r' or 'raw'")
+    m, n = shape[-2:]
+    if mode == "raw" or (mode == "complete" and m > n):
+        numpy_qr = (lambda x: _np.linalg.qr(x, "raw")) if mode == "raw" else \
+            (lambda x: QRResult(*_np.linalg.qr(x, "complete")))
+        return _without_derivative("qr", a, numpy_qr,
+                                   f"mode={mode!r}" + (" with m > n" if mode == "complete" else ""),
+                                   "use mode='reduced'")
+    if m < n:
+        Q, U = L.qr_p.bind(a[..., :, :m])
+        R = wnp.concatenate([U, wnp.swapaxes(Q, -1, -2) @ a[..., :, m:]], axis=-1)
+    else:
+        Q, R = L.qr_p.bind(a)
     return R if mode == "r" else QRResult(Q, R)
 
 
+def _without_derivative(name, a, numpy_fn, what, fix):
+    """A variant that NumPy computes but that has no derivative: plain arrays get NumPy's
+    answer; a traced array (inside grad, jvp, ...) gets an error saying why and what to use."""
+    if isinstance(a, Tracer):
+        raise MissingRuleError(f"{name} with {what} has no derivative (the result is not a smooth, "
+                               f"unique function of the input); {fix} inside differentiated code")
+    return numpy_fn(a)
+
+
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    """Singular value decomposition, as numpy.linalg.svd with full_matrices=False
-    (the default full_matrices=True is accepted for square matrices, where the two
-    agree).  Derivatives of U and Vh need distinct, nonzero singular values; those of S
-    need distinct ones only.  `hermitian` is accepted and ignored (same factorization).
+    """Singular value decomposition, as numpy.linalg.svd.  Differentiable with
+    full_matrices=False (and True for square matrices, where the two agree);
+    full_matrices=True for a non-square matrix evaluates but has no derivative (the
+    extra singular vectors are not unique).  Derivatives of U and Vh need distinct,
+    nonzero singular values; those of S need distinct ones only.  `hermitian` is
+    accepted and ignored (same factorization).
 
     Returns:
       SVDResult(U, S, Vh) with a = U * S @ Vh, or S alone if compute_uv=False.
@@ -213,9 +239,9 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if len(shape) < 2:
         raise LinAlgError(f"svd: expected a matrix or a stack of them, got shape {shape}")
     if compute_uv and full_matrices and shape[-1] != shape[-2]:
-        raise NotImplementedError(f"svd: full_matrices=True for a non-square shape {shape} is not "
-                                  "supported (the extra columns have no derivative); pass "
-                                  "full_matrices=False")
+        return _without_derivative(
+            "svd", a, lambda x: SVDResult(*_np.linalg.svd(x, full_matrices=True)),
+            f"full_matrices=True for a non-square shape {shape}", "pass full_matrices=False")
     U, S, Vh = L.svd_p.bind(a)
     return SVDResult(U, S, Vh) if compute_uv else S
 
