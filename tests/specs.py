@@ -48,6 +48,7 @@ def reduction(name, fn, ref, **kw):
 
 
 POS = (0.5, 3.0)
+MASK = np.array([[True, False, True], [True, True, False]])     # two entries per row: std(ddof=1) is finite
 SPECS = [
     unary("sin"), unary("cos"), unary("tan", (-1.2, 1.2)),
     unary("arcsin", (-0.9, 0.9)), unary("arccos", (-0.9, 0.9)), unary("arctan"),
@@ -141,6 +142,11 @@ SPECS = [
               lambda x: np.pad(x, ((0, 3), (1, 0)), mode="linear_ramp", end_values=((1, -2), (3, 0))),
               shapes=[((2, 3),)]),
     reduction("median", lambda x: wnp.median(x), np.median, shapes=[((5,),), ((2, 3),)]),
+    *[reduction(f"{name}_where", (lambda name, kw: lambda x: getattr(wnp, name)(x, axis=1, where=MASK, **kw))(name, kw),
+                (lambda name, kw: lambda x: getattr(np, name)(x, axis=1, where=MASK, **kw))(name, kw),
+                shapes=[((2, 3),)])
+      for name, kw in (("sum", {"initial": 1.5}), ("mean", {}), ("var", {}), ("std", {"ddof": 1}),
+                       ("max", {"initial": -9.0}), ("min", {"initial": 9.0}), ("prod", {}))],
     reduction("median_axis", lambda x: wnp.median(x, axis=0, keepdims=True),
               lambda x: np.median(x, axis=0, keepdims=True), shapes=[((4, 3),), ((3, 2),)]),
     reduction("diag", lambda x: wnp.diag(x), np.diag, shapes=[((3,),), ((3, 3),), ((2, 4),)]),

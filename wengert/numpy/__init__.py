@@ -255,39 +255,70 @@ def _keep(y, x_shape, axes, keepdims):
     return S.reshape_p.bind(y, shape=tuple(1 if i in axes else n for i, n in enumerate(x_shape)))
 
 
-def sum(a, axis=None, dtype=None, keepdims=False):
-    """Sum over axes, as numpy.sum."""
+def _masked(a, where, fill):
+    """`where=` of NumPy's reductions: entries where the mask is False become `fill`
+    (the reduction's identity), so they drop out of the value and get no derivative."""
+    if where is True or where is None:
+        return a
+    mask = _concrete(where, "a where= mask") if isinstance(where, Tracer) else _np.asarray(where)
+    if mask.dtype != bool:
+        raise TypeError(f"where= must be a boolean mask, got dtype {mask.dtype}")
+    return E.select_p.bind(_np.broadcast_to(mask, _shape(a)), a, _np.asarray(fill, _dtype(a)))
+
+
+def _count(a, axes, where, keepdims):
+    """How many entries each reduced slot combines (a constant array, or a number)."""
+    if where is True or where is None:
+        return float(math.prod(_shape(a)[i] for i in axes))
+    mask = _np.broadcast_to(_np.asarray(where), _shape(a))
+    dtype = _dtype(a) if _dtype(a).kind == "f" else _np.float64     # float32 stays float32
+    return mask.sum(axis=axes, keepdims=keepdims).astype(dtype)
+
+
+def sum(a, axis=None, dtype=None, keepdims=False, initial=None, where=True):
+    """Sum over axes, as numpy.sum (with `initial` and a `where=` mask)."""
     a = _c(a)
     if dtype is not None:
         a = astype(a, dtype)
+    a = _masked(a, where, 0)
     axes = _axes(axis, _ndim(a))
-    return _keep(R.reduce_sum_p.bind(a, axes=axes), _shape(a), axes, keepdims)
+    out = _keep(R.reduce_sum_p.bind(a, axes=axes), _shape(a), axes, keepdims)
+    return out if initial is None else add(out, initial)
 
 
-def mean(a, axis=None, dtype=None, keepdims=False):
+def mean(a, axis=None, dtype=None, keepdims=False, where=True):
+    """Mean over axes, as numpy.mean (a `where=` mask averages the selected entries)."""
     a = _c(a)
     axes = _axes(axis, _ndim(a))
-    n = math.prod(_shape(a)[i] for i in axes)
-    s = sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    n = _count(a, axes, where, keepdims)
+    s = sum(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
     with _np.errstate(invalid="ignore", divide="ignore"):
-        return divide(s, float(n) if n else _np.float64(n))
+        return divide(s, n if not isinstance(n, float) or n else _np.float64(n))
 
 
-def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, ddof=0, keepdims=False, where=True):
     a = _c(a)
     axes = _axes(axis, _ndim(a))
-    n = math.prod(_shape(a)[i] for i in axes)
-    dev = subtract(a, mean(a, axis=axis, dtype=dtype, keepdims=True))
-    return divide(sum(square(dev), axis=axis, keepdims=keepdims), float(builtins.max(n - ddof, 0)))
+    n = _count(a, axes, where, keepdims)
+    dev = subtract(a, mean(a, axis=axis, dtype=dtype, keepdims=True, where=where))
+    dof = builtins.max(n - ddof, 0) if isinstance(n, float) else _np.maximum(n - ddof, 0)
+    with _np.errstate(invalid="ignore", divide="ignore"):
+        return divide(sum(square(dev), axis=axis, keepdims=keepdims, where=where),
+                      float(dof) if isinstance(dof, float) else dof)
 
 
-def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
+def std(a, axis=None, dtype=None, ddof=0, keepdims=False, where=True):
     """Standard deviation; note d std = inf*0 = nan where the variance is 0 (sqrt'(0) = inf)."""
-    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
 
 
-def _extremum(prim, a, axis, keepdims, initial, name):
+def _extremum(prim, a, axis, keepdims, initial, name, where=True):
     a = _c(a)
+    if where is not True and where is not None:
+        if initial is None:
+            raise ValueError(f"{name} with a where= mask needs initial= (as in NumPy: the "
+                             "reduction has no identity to stand for masked entries)")
+        a = _masked(a, where, _np.inf if name == "min" else -_np.inf)
     axes = _axes(axis, _ndim(a))
     empty = math.prod(_shape(a)[i] for i in axes) == 0 and _shape(a)
     if initial is not None:   # as NumPy: initial joins the reduction (and fills an empty one)
@@ -301,14 +332,14 @@ def _extremum(prim, a, axis, keepdims, initial, name):
     return _keep(prim.bind(a, axes=axes), _shape(a), axes, keepdims)
 
 
-def max(a, axis=None, keepdims=False, initial=None):
+def max(a, axis=None, keepdims=False, initial=None, where=True):
     """Maximum over axes; the derivative is split evenly among tied maxima."""
-    return _extremum(R.reduce_max_p, a, axis, keepdims, initial, "max")
+    return _extremum(R.reduce_max_p, a, axis, keepdims, initial, "max", where)
 
 
-def min(a, axis=None, keepdims=False, initial=None):
+def min(a, axis=None, keepdims=False, initial=None, where=True):
     """Minimum over axes; the derivative is split evenly among tied minima."""
-    return _extremum(R.reduce_min_p, a, axis, keepdims, initial, "min")
+    return _extremum(R.reduce_min_p, a, axis, keepdims, initial, "min", where)
 
 
 amax, amin = max, min
@@ -357,10 +388,13 @@ def _last(a, axis):
     return a, _norm_axis(axis, _ndim(a))
 
 
-def prod(a, axis=None, keepdims=False, dtype=None):
+def prod(a, axis=None, keepdims=False, dtype=None, initial=None, where=True):
     """Product over axes, composed as a pairwise tree of multiplications: exact
     derivatives of every order even where entries are 0 (no division by x)."""
+    if initial is not None:
+        return multiply(prod(a, axis, keepdims, dtype, where=where), initial)
     a = _promote_small_ints(_c(a)) if dtype is None else astype(a, dtype)
+    a = _masked(a, where, 1)
     axes = _axes(axis, _ndim(a))
     shp = _shape(a)
     rest = [i for i in range(len(shp)) if i not in axes]
