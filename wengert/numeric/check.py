@@ -101,6 +101,7 @@ class _Directional:
         scale = max(float(np.max(np.abs(x), initial=0.0)), 1.0) / (vmax if vmax > 0 else 1.0)
         self.h = step if step is not None else float(default_step(method, scale, dtype))
         self.eps = float(np.finfo(dtype).eps)
+        self.tiny = float(np.finfo(dtype).smallest_subnormal)   # absolute spacing near 0
         self.nfev = 0
 
     def g(self, s):
@@ -258,7 +259,7 @@ def _check_argument(f, args, k, modes, rng, level, opts, fscale):
     fd, err, v_eff, h = ref.estimate()
     v_eff = _as_tree(v_eff, args[k]) if v_eff is not ref.v else v
     info = {"method": opts["method"], "step": h, "rtol": opts["rtol"], "unit": ref.eps,
-            "scale": _scale(ref, args[k], fscale)}
+            "tiny": ref.tiny, "scale": _scale(ref, args[k], fscale)}
     where = f"order {level} w.r.t. argument {k}"
     if "fwd" in modes:
         tangents = tuple(v_eff if j == k else _zeros_like(a) for j, a in enumerate(args))
@@ -296,7 +297,12 @@ def _scale(ref, x, fscale):
 def _compare(got, want, err, info, what):
     if got.shape != want.shape:
         raise GradientCheckError(f"{what}: shapes differ: wengert {got.shape}, numerical {want.shape}")
-    floor = FLOOR_ULPS * info["unit"] * (np.abs(got) + np.abs(want) + info["scale"])
+    # relative rounding; and near 0 the absolute spacing of subnormal numbers, which f's
+    # values carry whatever their size (eps times them underflows to 0) and which the
+    # difference quotient divides by the step
+    h = float(np.min(info["step"])) if np.size(info["step"]) else 1.0
+    floor = FLOOR_ULPS * (info["unit"] * (np.abs(got) + np.abs(want) + info["scale"])
+                          + info["tiny"] * (1.0 + 1.0 / h))
     bound = SAFETY * err + floor
     if info["rtol"]:
         bound = bound + info["rtol"] * (np.abs(want) + 1.0)
