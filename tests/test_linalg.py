@@ -9,6 +9,8 @@ term of a rule, which shows up at O(1).  Eigen/singular values are well separate
 (gaps >= 1) and the tested functions of eigh, qr and svd are invariant to the
 factorizations' sign choices.
 """
+import math
+
 import numpy as np
 import pytest
 
@@ -234,3 +236,53 @@ def test_staged_shapes_match_numpy():
 def test_integer_matrix_is_computed_in_float64():
     a = np.array([[2, 1], [1, 3]])
     assert wla.inv(a).dtype == np.float64 and wla.det(a).dtype == np.float64
+
+
+def _cofactor_matrix(a):
+    n = a.shape[-1]
+    return np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) if n > 1 else 1.0
+                      for j in range(n)] for i in range(n)])
+
+
+@pytest.mark.parametrize("a", [
+    np.array([[1.0, 2.0], [2.0, 4.0]]),                                   # rank 1
+    np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]),        # rank 2
+    np.outer([1.0, -2.0, 0.5], [3.0, 1.0, 2.0]),                          # rank 1: cofactors 0
+    np.zeros((3, 3)),
+], ids=["2x2-rank1", "3x3-rank2", "3x3-rank1", "zero"])
+def test_det_derivatives_at_singular_matrices(a):
+    """d det = tr(adj(A) dA) holds at singular A too: the gradient is the cofactor matrix,
+    computed from the minors when A cannot be inverted (not a LinAlgError)."""
+    np.testing.assert_allclose(wg.grad(wla.det)(a), _cofactor_matrix(a), atol=1e-12)
+    n = a.shape[-1]
+    v = _rng(20).standard_normal((n, n))
+    np.testing.assert_allclose(wg.jvp(wla.det, (a,), (v,))[1], np.sum(_cofactor_matrix(a) * v),
+                               atol=1e-12)
+    # second order along v in every mode, against the exact polynomial det(A + t V) =
+    # det(V) det(t I + V^-1 A), whose t^2 coefficient is half of D^2 det[v, v].  (Differences
+    # of the gradient would be taken at nearly singular neighbours, where det * A^-1 itself
+    # is only accurate to cond(A) * eps.)
+    want = 2 * np.poly(-np.linalg.solve(v, a))[::-1][2] * np.linalg.det(v)
+    jf = lambda m: wg.jvp(wla.det, (m,), (v,))[1]                      # noqa: E731
+    assert wg.jvp(jf, (a,), (v,))[1] == pytest.approx(want, abs=1e-10)             # fwd over fwd
+    assert np.sum(wg.grad(jf)(a) * v) == pytest.approx(want, abs=1e-10)           # rev over fwd
+    assert np.sum(wg.jvp(wg.grad(wla.det), (a,), (v,))[1] * v) == pytest.approx(want, abs=1e-10)
+    assert np.sum(wg.hessian(wla.det)(a) * v[:, :, None, None] * v) == pytest.approx(want, abs=1e-10)
+    # det(A + tI) is a polynomial in t: Taylor mode through the singular point
+    coeffs = np.poly(-a)[::-1]               # det(tI + A) = sum c_k t^k
+    want = coeffs * np.array([math.factorial(k) for k in range(n + 1)])
+    got = wg.derivatives(lambda t: wla.det(a + t * np.eye(n)), 0.0, order=n + 1)
+    np.testing.assert_allclose(got[:n + 1], want, atol=1e-10)
+    assert abs(got[n + 1]) < 1e-10
+
+
+def test_det_gradient_batched_with_a_singular_member():
+    a = np.stack([np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[2.0, 1.0], [1.0, 3.0]])])
+    g = wg.grad(lambda a: wnp.sum(wla.det(a)))(a)
+    np.testing.assert_allclose(g, np.stack([_cofactor_matrix(m) for m in a]), atol=1e-12)
+
+
+def test_det_gradient_at_a_large_singular_matrix_is_refused_clearly():
+    a = np.zeros((L.MAX_COFACTOR_N + 1,) * 2)
+    with pytest.raises(np.linalg.LinAlgError, match="cofactors"):
+        wg.grad(wla.det)(a)

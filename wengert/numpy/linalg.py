@@ -75,7 +75,9 @@ def inv(a):
 
 
 def det(a):
-    """Determinant, as numpy.linalg.det; d det = det * trace(a^-1 da).
+    """Determinant, as numpy.linalg.det; d det = trace(adj(a) da), computed as
+    det * trace(a^-1 da), and from the cofactors (determinants of the minors) where `a`
+    is exactly singular, so derivatives of every order exist there too (up to n = 64).
 
     Example:
       >>> import numpy as np, wengert as wg, wengert.numpy as wnp
@@ -85,6 +87,9 @@ def det(a):
       >>> wg.grad(wnp.linalg.det)(a)     # the cofactor matrix
       array([[ 3., -1.],
              [-1.,  2.]])
+      >>> wg.grad(wnp.linalg.det)(np.array([[1.0, 2.0], [2.0, 4.0]]))   # singular: still cofactors
+      array([[ 4., -2.],
+             [-2.,  1.]])
     """
     return L.det_p.bind(_square(a, "det"))
 

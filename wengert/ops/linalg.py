@@ -333,7 +333,43 @@ def _slogdet_jvp(xs, ts):
 
 def _det_jvp(xs, ts):
     y = det_p.bind(xs[0])
+    if _exactly_singular(xs[0]):     # det * A^-1 has no inverse to go through: cofactors
+        return y, _wnp().sum(_cofactors(xs[0]) * ts[0], axis=(-2, -1))
     return y, y * _trace_solve(xs[0], ts[0])
+
+
+MAX_COFACTOR_N = 64     # the cofactor route costs n^2 determinants of size n-1
+
+
+def _exactly_singular(a):
+    """Whether the value under `a` (looking through tracers that carry one) is a matrix
+    LU cannot invert.  d det = tr(adj(A) dA) holds there too, with adj(A) = det(A) A^-1
+    undefined as a product but well defined as the matrix of cofactors."""
+    while hasattr(a, "interp"):
+        if not hasattr(a, "x"):
+            return False            # staged without a value: take the solve route
+        a = a.x
+    try:
+        np.linalg.solve(a, np.broadcast_to(np.eye(a.shape[-1]), a.shape))
+    except np.linalg.LinAlgError:
+        if a.shape[-1] > MAX_COFACTOR_N:
+            raise np.linalg.LinAlgError(
+                f"det: the derivative at a singular {a.shape[-1]}x{a.shape[-1]} matrix needs its "
+                f"cofactors, n^2 determinants of size n-1; that is only done up to n = "
+                f"{MAX_COFACTOR_N}") from None
+        return True
+    return False
+
+
+def _cofactors(a):
+    """C[..., i, j] = (-1)^(i+j) det(A without row i and column j): one batched det of
+    all n^2 minors, itself differentiable (a singular minor takes this route again)."""
+    wnp = _wnp()
+    n = a.shape[-1]
+    keep = np.array([[k for k in range(n) if k != i] for i in range(n)], dtype=np.intp).reshape(n, n - 1)
+    minors = a[..., keep[:, None, :, None], keep[None, :, None, :]]     # (..., n, n, n-1, n-1)
+    sign = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    return det_p.bind(minors) * sign.astype(np.result_type(a.dtype, np.float32))
 
 
 def _batch_aval(a, name):
@@ -464,6 +500,8 @@ def _log_det_derivative(a, sa):
 
 
 def _det_taylor(primals, series):   # det' = det g: the exp recurrence
+    if _exactly_singular(primals[0]):    # no A^-1: the rule derived from the cofactor jvp
+        return _det_taylor_singular(primals, series)
     y = det_p.bind(primals[0])
     return y, T.exp_ode(_log_det_derivative(primals[0], series[0]), y)
 
@@ -474,4 +512,5 @@ def _slogdet_taylor(primals, series):
 
 
 det_p.taylor, slogdet_p.taylor = _det_taylor, _slogdet_taylor
+_det_taylor_singular = taylor_from_jvp(det_p)
 eigh_p.taylor, qr_p.taylor, svd_p.taylor = (taylor_from_jvp(p) for p in (eigh_p, qr_p, svd_p))
