@@ -6,7 +6,6 @@ import sys
 
 import numpy as np
 
-from ..core import WengertError
 from .expr import ExpressionError, parse_expression
 
 FORMATS = ("text", "md", "latex", "html")
@@ -230,5 +229,3 @@ if __name__ == "__main__":      # pragma: no cover - convenience for `python -m`
     from .cli import main
     sys.exit(main(["demo"]))
 
-
-__all__ = ["WengertError", "parse_assignments", "register", "traced_expression"]

@@ -15,7 +15,7 @@ import subprocess
 
 import numpy as np
 
-from ..core import WengertError, is_float
+from ..core import WengertError
 from ..ir import Var
 from .formula import ADJOINT, PRIMAL, TANGENT, Style, Sym
 from .tables import preview
@@ -127,5 +127,3 @@ def svg_or_none(source):
     done = subprocess.run([exe, "-Tsvg"], input=source.encode(), capture_output=True, timeout=60)
     return done.stdout.decode() if done.returncode == 0 else None
 
-
-__all__ = ["is_float", "render_dot", "svg_or_none", "trace_dot"]

@@ -11,7 +11,7 @@ import unicodedata
 
 import numpy as np
 
-from .formula import STYLES, Op, Sym
+from .formula import STYLES, Sym
 
 MAX_BLOCK = 24      # longest block of steps considered for folding
 MIN_REPEATS = 3     # a block must repeat this often to fold (first and last stay visible)
@@ -206,5 +206,3 @@ def preview(value, st, items=4):
         return rf"\text{{{a.dtype}[{shape}]}}\ [{head}{more}]".replace("…", r"\dots")
     return f"{a.dtype}[{shape}] [{head}{more}]"
 
-
-__all__ = ["Fold", "Op", "Row", "Table", "fold_rows", "preview"]
