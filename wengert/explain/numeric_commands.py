@@ -77,16 +77,19 @@ def run_compare(args):
     names = ", ".join(point)
     print(f"gradient of {expr.source} at ({', '.join(f'{k}={v:g}' for k, v in point.items())}), "
           f"n = {len(x)}\n")
-    print(f"{'method':<22} {'gradient (' + names + ')':<44} {'max |error|':>11} {'evaluations':>18} "
-          f"{'time':>9}")
+    cells = []
     for name, value, evals, seconds in rows:
         if isinstance(value, str) or value is None:      # refused, or sympy missing
             shown, err = value or "(sympy not installed: pip install wengert[symbolic])", "-"
         else:
-            shown = np.array2string(value, precision=15, separator=", ", max_line_width=200)
+            shown = "[" + ", ".join(f"{v:.15g}" for v in np.ravel(value)) + "]"
             err = f"{np.max(np.abs(value - ref), initial=0.0):.1e}"
-        when = "-" if seconds is None else _seconds(seconds)
-        print(f"{name:<22} {shown:<44} {err:>11} {evals:>18} {when:>9}")
+        cells.append((name, shown, err, evals, "-" if seconds is None else _seconds(seconds)))
+    width = max([44] + [len(c[1]) for c in cells if c[2] != "-"])
+    print(f"{'method':<22} {'gradient (' + names + ')':<{width}} {'max |error|':>11} "
+          f"{'evaluations':>18} {'time':>9}")
+    for name, shown, err, evals, when in cells:
+        print(f"{name:<22} {shown:<{width}} {err:>11} {evals:>18} {when:>9}")
     print("\nerror: against reverse-mode AD; time: best of 5 calls; symbolic: one evaluation of "
           "sympy's gradient\n(lambdified), the derivation itself not timed")
     return 0
