@@ -17,7 +17,8 @@ def register(sub):
                     "h = 1e-16 .. 1 for several methods, with the theoretical optimal step.",
         epilog='example: wengert steps "sin(x)" --at x=1 --plot steps.png')
     p.add_argument("expr", help="expression in one variable, e.g. 'sin(x)'")
-    p.add_argument("--at", nargs=1, required=True, metavar="NAME=VALUE", help="the point")
+    p.add_argument("--at", nargs="+", required=True, metavar="NAME=VALUE",
+                   help="the point: NAME=VALUE for the one variable")
     p.add_argument("--methods", nargs="+", default=["forward", "central", "central4", "complex"],
                    help="forward backward central central4 central6 complex (default: forward "
                         "central central4 complex)")
