@@ -88,3 +88,28 @@ def test_reductions_over_random_axes(x, name, data):
     f = lambda a: REDUCTIONS[name](a, axis=axis, keepdims=keepdims)  # noqa: E731
     np.testing.assert_allclose(f(x), getattr(np, name)(x, axis=axis, keepdims=keepdims), rtol=1e-12)
     wg.check_grads(f, (x,), order=2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(broadcast_pair(), st.lists(st.sampled_from(sorted(UNARY)), min_size=1, max_size=4),
+       st.sampled_from(sorted(BINARY)))
+def test_trace_tables_agree_with_the_transforms(pair, chain, name):
+    """The tables' numbers are the transforms' numbers: the adjoint trace ends in the
+    gradient, the tangent trace in the jvp, on random compositions and shapes."""
+    def f(a, b):
+        y = BINARY[name](a, b)
+        for op in chain:
+            y = UNARY[op](y)
+        return wnp.sum(y)
+    a, b = pair
+    with np.errstate(all="ignore"):
+        assume(np.isfinite(f(a, b)) and abs(f(a, b)) < 1e8)
+    t = wg.trace(f)(a, b)
+    r = t.adjoints().results()
+    ga, gb = wg.grad(f, (0, 1))(a, b)
+    np.testing.assert_allclose(r["a_bar"], ga, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(r["b_bar"], gb, rtol=1e-12, atol=1e-12)
+    ta, tb = np.ones_like(a), -np.ones_like(b)
+    tan = t.tangents(seed={"a": ta, "b": tb}).results()["y'"]
+    np.testing.assert_allclose(tan, wg.jvp(f, (a, b), (ta, tb))[1], rtol=1e-12, atol=1e-12)
+    assert str(t) and t.to_latex() and t.adjoints().to_html()
