@@ -20,7 +20,33 @@ import numpy as np
 from .core import InputError, get_aval
 
 
-class Dual:
+class _ValueType:
+    """What Dual and Taylor share: NumPy refuses them (so wengert.numpy functions reach
+    `_wengert_apply` through the evaluator), and every operation is `cls._lift`, one
+    transform of that operation (jvp for Dual, taylor for Taylor)."""
+    __slots__ = ()
+    __array_ufunc__ = None          # NumPy raises TypeError instead of making object arrays
+    __array_priority__ = 2000
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"a {type(self).__name__} is not an array; use its parts, or "
+                        "wengert.numpy functions")
+
+    def __bool__(self):
+        return bool(self.primal)
+
+    def __getitem__(self, idx):
+        return self._lift(operator.getitem, self, idx)
+
+    @classmethod
+    def _wengert_apply(cls, prim, args, params):
+        """Called by the evaluator when a primitive meets one of these values."""
+        if prim.nondiff:
+            return prim.bind(*[a.primal if isinstance(a, cls) else a for a in args], **params)
+        return cls._lift(lambda *xs: prim.bind(*xs, **params), *args)
+
+
+class Dual(_ValueType):
     """A dual number ``primal + tangent * epsilon`` (epsilon**2 = 0).
 
     Arithmetic and every `wengert.numpy` function apply to it; the tangent of
@@ -41,8 +67,6 @@ class Dual:
              [0., 2.]])
     """
     __slots__ = ("primal", "tangent")
-    __array_ufunc__ = None          # NumPy raises TypeError instead of making object arrays
-    __array_priority__ = 2000
 
     def __init__(self, primal, tangent=0.0):
         for part, name in ((primal, "primal"), (tangent, "tangent")):
@@ -74,9 +98,6 @@ class Dual:
         a, b = np.asarray(self.primal), np.asarray(self.tangent)
         return np.array([[a, b], [np.zeros_like(a), a]])
 
-    def __array__(self, dtype=None, copy=None):
-        raise TypeError("a Dual is not an array; use .primal and .tangent, or wengert.numpy functions")
-
     def __repr__(self):
         return f"Dual({_show(self.primal)}, {_show(self.tangent)})"
 
@@ -86,21 +107,8 @@ class Dual:
             return f"{_show(self.primal)} - {_show(-t)}ε"
         return f"{_show(self.primal)} + {_show(t)}ε"
 
-    def __bool__(self):
-        return bool(self.primal)
-
-    def __getitem__(self, idx):
-        return _lift(operator.getitem, self, idx)
-
     def __len__(self):
         return len(self.primal)
-
-    @classmethod
-    def _wengert_apply(cls, prim, args, params):
-        """Called by the evaluator when a primitive meets a Dual (see the module docstring)."""
-        if prim.nondiff:
-            return prim.bind(*[a.primal if isinstance(a, Dual) else a for a in args], **params)
-        return _lift(lambda *xs: prim.bind(*xs, **params), *args)
 
 
 def _float(x, what):
@@ -125,23 +133,27 @@ def _show(x):
     return f"{float(a):g}" if a.shape == () else np.array2string(a, precision=6)
 
 
-def _lift(fn, *args):
-    """Apply `fn` to args that may be Duals: one `jvp` with the duals' parts."""
-    from .api import jvp
-    slots = [i for i, a in enumerate(args) if isinstance(a, Dual)]
-
+def _at_slots(fn, args, slots):
+    """fn of args with the values at `slots` replaced: the function a transform sees."""
     def on_primals(*xs):
         full = list(args)
         for i, x in zip(slots, xs):
             full[i] = x
         return fn(*full)
-    y, t = jvp(on_primals, tuple(args[i].primal for i in slots), tuple(args[i].tangent for i in slots))
+    return on_primals
+
+
+def _lift(fn, *args):
+    """Apply `fn` to args that may be Duals: one `jvp` with the duals' parts."""
+    from .api import jvp
+    slots = [i for i, a in enumerate(args) if isinstance(a, Dual)]
+    y, t = jvp(_at_slots(fn, args, slots), tuple(args[i].primal for i in slots), tuple(args[i].tangent for i in slots))
     if isinstance(y, (tuple, list)):
         return type(y)(Dual(yi, ti) for yi, ti in zip(y, t))
     return Dual(y, t) if get_aval(y).dtype.kind == "f" else y
 
 
-class Taylor:
+class Taylor(_ValueType):
     """A truncated Taylor series ``c0 + c1 eps + ... + cK eps^K`` with eps^(K+1) = 0.
 
     Arithmetic and every `wengert.numpy` function apply to it, coefficient series
@@ -165,8 +177,6 @@ class Taylor:
              [0., 0., 2.]])
     """
     __slots__ = ("coefficients",)
-    __array_ufunc__ = None
-    __array_priority__ = 2000
 
     def __init__(self, coefficients):
         parts = list(coefficients) if isinstance(coefficients, (list, tuple)) else [coefficients]
@@ -213,10 +223,6 @@ class Taylor:
         i, j = np.indices((n, n))
         return np.where(j >= i, self.coefficients[np.clip(j - i, 0, n - 1)], 0.0)
 
-    def __array__(self, dtype=None, copy=None):
-        raise TypeError("a Taylor value is not an array; use .coefficients, or wengert.numpy "
-                        "functions")
-
     def __repr__(self):
         return f"Taylor({np.array2string(self.coefficients, precision=6, separator=', ')})"
 
@@ -228,23 +234,10 @@ class Taylor:
                  for j, c in enumerate(self.coefficients)]
         return " + ".join(terms).replace("+ -", "- ")
 
-    def __bool__(self):
-        return bool(self.primal)
-
-    def __getitem__(self, idx):
-        return _lift_taylor(operator.getitem, self, idx)
-
     def __len__(self):
         if not self.shape:
             raise TypeError("len() of a scalar Taylor value")
         return self.shape[0]
-
-    @classmethod
-    def _wengert_apply(cls, prim, args, params):
-        """Called by the evaluator when a primitive meets a Taylor value."""
-        if prim.nondiff:
-            return prim.bind(*[a.primal if isinstance(a, Taylor) else a for a in args], **params)
-        return _lift_taylor(lambda *xs: prim.bind(*xs, **params), *args)
 
 
 def _lift_taylor(fn, *args):
@@ -257,13 +250,7 @@ def _lift_taylor(fn, *args):
                          "truncate them to one order first")
     if any(isinstance(a, Dual) for a in args):
         raise InputError("cannot mix Taylor and Dual values in one operation")
-
-    def on_primals(*xs):
-        full = list(args)
-        for i, x in zip(slots, xs):
-            full[i] = x
-        return fn(*full)
-    y, s = taylor(on_primals, tuple(args[i].coefficients[0][()] for i in slots),
+    y, s = taylor(_at_slots(fn, args, slots), tuple(args[i].coefficients[0][()] for i in slots),
                   tuple(args[i].coefficients[1:] for i in slots))
     if isinstance(y, (tuple, list)):
         return type(y)(_join(yi, si) for yi, si in zip(y, s))
@@ -276,8 +263,9 @@ def _join(y, s):
     return Taylor(np.concatenate([np.asarray(y)[None], np.asarray(s)], axis=0))
 
 
-def _install_operators(cls, lift):
+def _install_operators(cls):
     from . import numpy as wnp
+    lift = cls._lift
 
     def binary(op):
         return (lambda self, other: lift(op, self, other)), (lambda self, other: lift(op, other, self))
@@ -297,5 +285,6 @@ def _install_operators(cls, lift):
     cls.__hash__ = None
 
 
-_install_operators(Dual, _lift)
-_install_operators(Taylor, _lift_taylor)
+Dual._lift, Taylor._lift = staticmethod(_lift), staticmethod(_lift_taylor)
+_install_operators(Dual)
+_install_operators(Taylor)
