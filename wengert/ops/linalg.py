@@ -1,5 +1,6 @@
 """Linear algebra primitives.  `dot_general` is the one contraction every
 product (matmul, dot, tensordot, einsum, inner, outer, kron) is built from."""
+import functools
 import math
 from functools import partial
 
@@ -48,14 +49,21 @@ def _dot_general_impl(x, y, dims):
 
 
 def _dot_general_shape(x, y, dims):
+    return _dot_general_aval(x.shape, x.dtype, y.shape, y.dtype, dims)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dot_general_aval(x_shape, x_dtype, y_shape, y_dtype, dims):
+    # cached: the tape asks for it on every product, and the answer depends on shapes only
     (lc, rc), (lb, rb) = dims
-    xf, yf = _free(x.ndim, lc, lb), _free(y.ndim, rc, rb)
+    xf, yf = _free(len(x_shape), lc, lb), _free(len(y_shape), rc, rb)
     for i, j in list(zip(lc, rc)) + list(zip(lb, rb)):
-        if x.shape[i] != y.shape[j]:
-            raise ValueError(f"dot_general: dimension {i} of lhs {x} (size {x.shape[i]}) does not "
-                             f"match dimension {j} of rhs {y} (size {y.shape[j]})")
-    shape = tuple(x.shape[i] for i in lb) + tuple(x.shape[i] for i in xf) + tuple(y.shape[i] for i in yf)
-    return ShapedArray(shape, np.result_type(x.dtype, y.dtype))
+        if x_shape[i] != y_shape[j]:
+            x, y = ShapedArray(x_shape, x_dtype), ShapedArray(y_shape, y_dtype)
+            raise ValueError(f"dot_general: dimension {i} of lhs {x} (size {x_shape[i]}) does not "
+                             f"match dimension {j} of rhs {y} (size {y_shape[j]})")
+    shape = tuple(x_shape[i] for i in lb) + tuple(x_shape[i] for i in xf) + tuple(y_shape[i] for i in yf)
+    return ShapedArray(shape, np.result_type(x_dtype, y_dtype))
 
 
 def _dot_general_jvp(xs, ts, dims):
@@ -71,26 +79,38 @@ def _dot_general_jvp(xs, ts, dims):
 
 
 def _dot_general_transpose(ct, x, y, dims):
+    if is_undefined(x):
+        ct_dims, perm = _transpose_dims(dims, x.aval.ndim, _ndim(y), True)
+        return _untranspose(dot_general_p.bind(ct, y, dims=ct_dims), perm), None
+    ct_dims, perm = _transpose_dims(dims, _ndim(x), y.aval.ndim, False)
+    return None, _untranspose(dot_general_p.bind(x, ct, dims=ct_dims), perm)
+
+
+def _ndim(a):
+    return a.aval.ndim if hasattr(a, "aval") else np.ndim(a)
+
+
+@functools.lru_cache(maxsize=1024)
+def _transpose_dims(dims, xnd, ynd, lhs):
+    """The contraction giving the cotangent of the lhs (or rhs) of dot_general, and the
+    axis permutation that puts its result in that operand's layout (None: as it is)."""
     (lc, rc), (lb, rb) = dims
     nb = len(lb)
-    if is_undefined(x):
-        xnd, ynd = x.aval.ndim, np.ndim(y) if not hasattr(y, "aval") else y.aval.ndim
-        xf, yf = _free(xnd, lc, lb), _free(ynd, rc, rb)
-        ct_yf = tuple(range(nb + len(xf), nb + len(xf) + len(yf)))
-        out = dot_general_p.bind(ct, y, dims=((ct_yf, tuple(yf)), (tuple(range(nb)), rb)))
-        order = list(lb) + xf + [lc[rc.index(r)] for r in sorted(rc)]
-        return _untranspose(out, order), None
-    xnd, ynd = np.ndim(x) if not hasattr(x, "aval") else x.aval.ndim, y.aval.ndim
     xf, yf = _free(xnd, lc, lb), _free(ynd, rc, rb)
-    ct_xf = tuple(range(nb, nb + len(xf)))
-    out = dot_general_p.bind(x, ct, dims=((tuple(xf), ct_xf), (lb, tuple(range(nb)))))
-    order = list(rb) + [rc[lc.index(l)] for l in sorted(lc)] + yf
-    return None, _untranspose(out, order)
-
-
-def _untranspose(out, order):
+    if lhs:
+        ct_yf = tuple(range(nb + len(xf), nb + len(xf) + len(yf)))
+        ct_dims = ((ct_yf, tuple(yf)), (tuple(range(nb)), rb))
+        order = list(lb) + xf + [lc[rc.index(r)] for r in sorted(rc)]
+    else:
+        ct_xf = tuple(range(nb, nb + len(xf)))
+        ct_dims = ((tuple(xf), ct_xf), (lb, tuple(range(nb))))
+        order = list(rb) + [rc[lc.index(l)] for l in sorted(lc)] + yf
     perm = tuple(sorted(range(len(order)), key=order.__getitem__))
-    return out if perm == tuple(range(len(perm))) else S.transpose_p.bind(out, perm=perm)
+    return ct_dims, (None if perm == tuple(range(len(perm))) else perm)
+
+
+def _untranspose(out, perm):
+    return out if perm is None else S.transpose_p.bind(out, perm=perm)
 
 
 dot_general_p = new_primitive("dot_general")

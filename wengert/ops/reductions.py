@@ -1,4 +1,6 @@
 """Reductions: sum, max, min, cumulative sum, argmax/argmin."""
+import functools
+
 import numpy as np
 
 from ..core import ShapedArray
@@ -21,8 +23,13 @@ def expand_to(y, shape, axes):
     return S.broadcast_to_p.bind(S.reshape_p.bind(y, shape=_kept_shape(shape, axes)), shape=shape)
 
 
+@functools.lru_cache(maxsize=None)
+def _sum_dtype(dtype):
+    return np.sum(np.ones((), dtype)).dtype     # small ints promote, as in NumPy
+
+
 def _sum_shape(a, axes):
-    return ShapedArray(_reduced_shape(a.shape, axes), np.sum(np.ones((), a.dtype)).dtype)
+    return ShapedArray.fast(_reduced_shape(a.shape, axes), _sum_dtype(a.dtype))
 
 
 def fast_reduce(ufunc, x, axes):
