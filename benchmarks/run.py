@@ -5,7 +5,9 @@
     python benchmarks/run.py --only B1,B4    # a subset
 
 Every side of every comparison runs single-threaded: the thread caps below are exported before
-NumPy, JAX or PyTorch is imported (harness sets torch.set_num_threads(1) on import). Peers (JAX,
+NumPy, JAX or PyTorch is imported (harness sets torch.set_num_threads(1) on import). glibc's
+malloc is told to keep freed memory (harness.pin_allocator; --system-malloc to skip), so a large
+temporary costs the same whatever workload ran before it. Peers (JAX,
 PyTorch, HIPS autograd) are optional; a missing one shows as n/a with a note.
 """
 import os
@@ -39,6 +41,10 @@ def parse_args(argv):
     parser.add_argument("--only", default=",".join(WORKLOADS),
                         help="comma-separated workloads, e.g. B1,B4")
     parser.add_argument("--out", default=str(HERE / "results.md"), help="markdown output file")
+    parser.add_argument("--system-malloc", action="store_true",
+                        help="leave glibc's trim and mmap thresholds at their defaults (see "
+                             "harness.pin_allocator: large temporaries may then be page-faulted "
+                             "afresh on every call, depending on what ran before)")
     args = parser.parse_args(argv)
     args.only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
     unknown = [w for w in args.only if w not in WORKLOADS]
@@ -56,6 +62,8 @@ def problems_section():
 
 def main(argv=None):
     args = parse_args(argv)
+    if not args.system_malloc:
+        harness.pin_allocator()
     load_start = os.getloadavg()[0]
     opts = harness.Options.make(args.quick)
     sections = []

@@ -166,3 +166,55 @@ def test_reshape_fortran_order():
     for shape in [(4, 6), (-1,), (3, 2, 4)]:
         np.testing.assert_array_equal(wnp.reshape(a, shape, order="F"), np.reshape(a, shape, order="F"))
     wg.check_grads(lambda x: wnp.reshape(x, (4, 6), order="F") * np.arange(24.0).reshape(4, 6), (a,), order=2)
+
+
+# -- the fast paths of shape rules and broadcasts agree with NumPy's own answers ----------
+_BROADCASTS = [((), (3,)), ((), ()), ((1,), (0,)), ((3,), (2, 3)), ((2, 1), (2, 4)),
+               ((2, 1), (5, 2, 3)), ((1, 1), (1, 1)), ((0,), (2, 0)), ((4,), (4,))]
+
+
+@pytest.mark.parametrize("src,shape", _BROADCASTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64, np.bool_])
+def test_broadcast_view_matches_numpy(src, shape, dtype):
+    from wengert.ops.structural import broadcast_view
+    x = (np.arange(int(np.prod(src))) + 1).astype(dtype).reshape(src)
+    got, want = broadcast_view(x, shape), np.broadcast_to(x, shape)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    if shape != src:
+        assert not got.flags.writeable       # a view of x: writing through it is refused
+    if x.ndim:              # non-contiguous sources of the same shape go to NumPy
+        noncontig = np.repeat(x, 2, axis=-1)[..., ::2]
+        np.testing.assert_array_equal(broadcast_view(noncontig, shape),
+                                      np.broadcast_to(noncontig, shape))
+
+
+@pytest.mark.parametrize("src,shape", [((3,), (4,)), ((2, 3), (3,)), ((2,), (2, 3))])
+def test_broadcast_view_errors_are_numpys(src, shape):
+    from wengert.ops.structural import broadcast_view
+    with pytest.raises(ValueError) as want:
+        np.broadcast_to(np.ones(src), shape)
+    with pytest.raises(ValueError) as got:
+        broadcast_view(np.ones(src), shape)
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("idx", [np.s_[1:], np.s_[:-1], np.s_[::2, None], np.s_[..., 0],
+                                 np.s_[1], np.s_[None, 2:5:2], np.s_[-1, ...], np.s_[0:0]])
+def test_getitem_aval_cache_matches_numpy(idx):
+    x = np.arange(24.0).reshape(4, 6)
+    for _ in range(2):      # the second call is answered from the cache
+        y, lin = wg.linearize(lambda a: a[idx], x)
+        assert np.shape(y) == x[idx].shape
+        assert lin(np.ones_like(x)).shape == x[idx].shape
+    g = wg.grad(lambda a: (a[idx] * 3.0).sum())(x)
+    want = np.zeros_like(x)
+    want[idx] += 3.0
+    np.testing.assert_array_equal(g, want)
+
+
+def test_getitem_with_bad_slice_bounds_gives_numpys_error():
+    with pytest.raises(TypeError, match="slice indices"):
+        wg.grad(lambda a: a[1.5:].sum())(np.ones(4))
+    with pytest.raises(TypeError, match="slice indices"):
+        wg.grad(lambda a: a[[1]:].sum())(np.ones(4))   # an unhashable bound
