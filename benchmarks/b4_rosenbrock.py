@@ -60,10 +60,9 @@ def where_note(n, x, f_time, opts):
     pass does any NumPy work: the primal pass without temporary elision, and the Python
     dispatch, measured as wengert's gradient of the same f at n = 8 (the same primitive
     calls in the same order, with almost no arithmetic)."""
-    import wengert as wg
-    import wengert.numpy as wnp
-    g, tiny = wg.grad(lambda x: rosen(x, wnp)), np.random.default_rng(1).standard_normal(8)
-    t = measure({"primal": lambda: rosen_one_op_at_a_time(x), "dispatch": lambda: g(tiny)}, opts)
+    tiny = np.random.default_rng(1).standard_normal(8)
+    t = measure({"primal": lambda: rosen_one_op_at_a_time(x),
+                 "dispatch": _wengert(tiny, tiny)["grad"]}, opts)
     primal, dispatch = t["primal"][0] / f_time, t["dispatch"][0] / f_time
     left = TARGETS["grad"] - primal - dispatch
     return (f"[n={n:.0e}] where the time goes: NumPy f evaluated one primitive per call, keeping "

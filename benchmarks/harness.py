@@ -96,7 +96,7 @@ def pin_allocator(trim=256 << 20, mmap=32 << 20):
     before. On this machine a page fault costs about 2.8 us, so NumPy's own f at n = 1e5
     took 1.07 ms or 0.22 ms depending on the workload that ran before it. Pinning both
     thresholds makes every side of a comparison run on a warm heap, whatever ran first.
-    Returns a description for the report header.
+    Returns whether it took effect; ALLOCATOR["state"] says which for the report header.
     """
     import ctypes
     import ctypes.util

@@ -1,5 +1,7 @@
 """Structural primitives: reshape, transpose, broadcast, indexing, scatter,
 concatenate, pad.  All linear; their transposes move cotangents back."""
+import functools
+
 import numpy as np
 
 from ..core import ShapedArray, is_undefined
@@ -92,22 +94,29 @@ def _getitem_transpose(ct, x, idx, unique):
 
 
 _getitem_by_dummy = shape_by_dummy(lambda x, idx, unique: x[idx])
-_GETITEM_AVALS = {}
 
 
 def _basic_key(idx):
-    """A hashable stand-in for a basic index (slices are unhashable before Python 3.12),
-    or None for one holding arrays."""
+    """A hashable stand-in for a basic index of ints, None, Ellipsis and slices with int
+    bounds (slices are unhashable before Python 3.12), or None for any other index."""
     key = []
     for i in idx:
-        t = type(i)
-        if t is slice:
-            key.append((i.start, i.stop, i.step))
-        elif t is int or i is None or i is Ellipsis:
+        if type(i) is slice:
+            bounds = (i.start, i.stop, i.step)
+            if not all(b is None or type(b) is int for b in bounds):
+                return None
+            key.append(bounds)
+        elif type(i) is int or i is None or i is Ellipsis:    # not bool: True == 1
             key.append(i)
         else:
             return None
     return tuple(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _basic_getitem_aval(shape, dtype, key):
+    idx = tuple(slice(*k) if type(k) is tuple else k for k in key)
+    return _getitem_by_dummy(ShapedArray.fast(shape, dtype), idx=idx, unique=True)
 
 
 def _getitem_shape(a, idx, unique):
@@ -116,16 +125,7 @@ def _getitem_shape(a, idx, unique):
     key = _basic_key(idx)
     if key is None:
         return _getitem_by_dummy(a, idx=idx, unique=unique)
-    key = (a.shape, a.dtype, key)
-    try:
-        aval = _GETITEM_AVALS.get(key)
-    except TypeError:        # a slice bound that is not a number: NumPy's own error
-        return _getitem_by_dummy(a, idx=idx, unique=unique)
-    if aval is None:
-        if len(_GETITEM_AVALS) >= 4096:
-            _GETITEM_AVALS.clear()
-        aval = _GETITEM_AVALS[key] = _getitem_by_dummy(a, idx=idx, unique=unique)
-    return aval
+    return _basic_getitem_aval(a.shape, a.dtype, key)
 
 
 getitem_p = def_linear("getitem", lambda x, idx, unique: np.asarray(x)[idx], _getitem_shape,
