@@ -354,8 +354,8 @@ def test_missing_rule_names_the_primitive():
         with pytest.raises(wg.MissingRuleError, match="test_taylorless.*taylor rule"):
             wg.derivatives(prim.bind, 1.0, 2)
     finally:
-        from wengert.ops import rules
-        rules._REGISTRY.remove(prim)
+        from wengert.core import primitives
+        primitives._unregister(prim)
     assert prim not in registry()
 
 

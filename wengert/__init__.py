@@ -7,10 +7,10 @@ from .core import (EscapedTracerError, InputError, MissingRuleError, NonScalarOu
                    TracerAssignmentError, TracerConversionError, WengertError)
 from . import ops as _ops  # noqa: F401  (registers the primitives)
 from . import numpy  # noqa: F401
-from .api import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, linearize,  # noqa: F401
-                  make_graph, stop_gradient, value_and_grad, vjp)
-from .api import derivatives, directional_derivatives, taylor, taylor_tensor  # noqa: F401
-from .custom import custom_jvp, custom_vjp  # noqa: F401
+from .transforms import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, linearize,  # noqa: F401
+                         make_graph, stop_gradient, value_and_grad, vjp)
+from .transforms import derivatives, directional_derivatives, taylor, taylor_tensor  # noqa: F401
+from .transforms import custom_jvp, custom_vjp  # noqa: F401
 from .numeric import GradientCheckError, check_grads, numerical_grad  # noqa: F401
 from . import scipy  # noqa: F401
 from .explain.trace import trace  # noqa: F401

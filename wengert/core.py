@@ -43,6 +43,10 @@ class MissingRuleError(WengertError, NotImplementedError):
     """A primitive lacks the rule an interpreter needs."""
 
 
+class UnknownPrimitiveError(MissingRuleError, AttributeError):
+    """The registry has no primitive of that name."""
+
+
 class TracerConversionError(WengertError, TypeError):
     """A traced value was turned into a plain Python/NumPy value."""
 
@@ -209,6 +213,53 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
+# --------------------------------------------------------------------------
+# The registry.  Every primitive of the op tables is made by `new_primitive`,
+# which files it under its name.  Two uses: the registry test walks it to check
+# that each primitive fills the slots it must, and code in a lower layer reaches
+# ops defined above it by name (`primitives.add`): the backward pass adds
+# cotangents, and the Taylor toolbox builds series from the structural ops, but
+# neither may import the op tables, which import them.  The lookup happens when
+# the rule runs, after `wengert.ops` has filled the registry.
+# --------------------------------------------------------------------------
+class Registry:
+    """The primitives by name: `primitives.mul` is the primitive named "mul".  Each is an
+    instance attribute, so a lookup costs what a module attribute costs."""
+
+    def _register(self, prim):
+        if prim.name in vars(self):
+            raise WengertError(f"a primitive named '{prim.name}' is already registered; "
+                               "give the new one another name")
+        setattr(self, prim.name, prim)
+        return prim
+
+    def _unregister(self, prim):
+        if vars(self).get(prim.name) is prim:
+            delattr(self, prim.name)
+
+    def __getattr__(self, name):     # only reached for a name nobody registered
+        raise UnknownPrimitiveError(f"no primitive named '{name}' is registered (is wengert.ops "
+                                    "imported?)")
+
+    def __iter__(self):
+        return iter(list(vars(self).values()))
+
+    def __len__(self):
+        return len(vars(self))
+
+
+primitives = Registry()
+
+
+def new_primitive(name, multiple_results=False):
+    """A new primitive, filed in the registry under `name`."""
+    return primitives._register(Primitive(name, multiple_results))
+
+
+def all_primitives():
+    return list(primitives)
+
+
 def bind(prim, *args, **params):
     """Apply `prim` to `args` under whatever interpreter is current."""
     return prim.bind(*args, **params)
@@ -287,8 +338,37 @@ def current_interpreter():
     return _current.get()
 
 
+class running:
+    """`with running(interp, *others):` the life of a transform's interpreters.
+
+    Entering installs `interp` as the current interpreter.  Leaving, normally or by
+    an exception, restores the one before and marks `interp` and `others` dead, so
+    a tracer of theirs that escaped (via a global, a closure, an exception's
+    arguments) raises `EscapedTracerError` when it is next used instead of being
+    silently misread.  Every transform creates its interpreters parented on the
+    current one and runs the user's function inside this block; nothing else
+    sets `alive = False`.
+    """
+    __slots__ = ("interp", "others", "token")
+
+    def __init__(self, interp, *others):
+        self.interp, self.others = interp, others
+
+    def __enter__(self):
+        self.token = _current.set(self.interp)
+        return self.interp
+
+    def __exit__(self, *exc):
+        _current.reset(self.token)
+        self.interp.alive = False
+        for other in self.others:
+            other.alive = False
+        return False
+
+
 def call_under(interp, fn, *args, **kwargs):
-    """`fn(*args)` with `interp` as the current interpreter."""
+    """`fn(*args)` with `interp` as the current interpreter, for a while (the interpreter
+    lives on: a rule's own ops sent below, a backward pass run under the caller's)."""
     token = _current.set(interp)
     try:
         return fn(*args, **kwargs)
@@ -297,14 +377,31 @@ def call_under(interp, fn, *args, **kwargs):
 
 
 # --------------------------------------------------------------------------
-# Tracers.  The base class gives traced values the ndarray surface (operators,
-# methods, `.T`, `.at[...]`); `wengert.numpy` fills those methods in, since
-# they are NumPy functions.  Subclasses carry their interpreter's payload.
+# Tracers.  The base class gives traced values the ndarray surface: operators,
+# methods (`x.sum()`), properties (`x.T`, `x.at[...]`).  Each of those is a
+# NumPy function, and the NumPy functions live in wengert.numpy, a layer above;
+# so the surface is a table, `ARRAY_SURFACE`, that wengert.numpy fills
+# (numpy/_methods.py) and the tracer class reads.  Subclasses carry their
+# interpreter's payload.
 # --------------------------------------------------------------------------
+ARRAY_SURFACE = {"operators": {}, "methods": {}, "properties": {}}
+_OPERATORS = ARRAY_SURFACE["operators"]
+
+
 class Tracer:
     __slots__ = ("interp",)
     __array_priority__ = 1000
     __hash__ = None  # like ndarray: unhashable
+
+    def __getattr__(self, name):
+        # reached only for names the class lacks: the methods and properties of the table
+        prop = ARRAY_SURFACE["properties"].get(name)
+        if prop is not None:
+            return prop(self)
+        method = ARRAY_SURFACE["methods"].get(name)
+        if method is not None:
+            return method.__get__(self, type(self))
+        raise AttributeError(f"'{type(self).__name__}' (a traced array) has no attribute '{name}'")
 
     @property
     def aval(self):
@@ -370,6 +467,36 @@ class Tracer:
 
     def __repr__(self):
         return f"{type(self).__name__}<{self.interp.name}>({self.aval})"
+
+
+def _binary(name, swapped=False):
+    if swapped:
+        def operator(self, other):
+            return _OPERATORS[name](other, self)
+    else:
+        def operator(self, other):
+            return _OPERATORS[name](self, other)
+    operator.__name__ = f"__r{name}__" if swapped else f"__{name}__"
+    return operator
+
+
+def _unary(name):
+    def operator(self):
+        return _OPERATORS[name](self)
+    operator.__name__ = f"__{name}__"
+    return operator
+
+
+# Python's operator protocol, each entry reading the table: arithmetic and logic both
+# ways round, comparisons one way (Python reflects them itself), and the unary ones.
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
+              "xor", "divmod"):
+    setattr(Tracer, f"__{_name}__", _binary(_name))
+    setattr(Tracer, f"__r{_name}__", _binary(_name, swapped=True))
+for _name in ("lt", "le", "gt", "ge", "eq", "ne", "getitem"):
+    setattr(Tracer, f"__{_name}__", _binary(_name))
+for _name in ("neg", "pos", "abs", "invert"):
+    setattr(Tracer, f"__{_name}__", _unary(_name))
 
 
 def is_tracer(x):

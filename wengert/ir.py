@@ -123,14 +123,7 @@ class Graph:
         lines.append("}")
         return "\n".join(lines)
 
-    def render(self, path):
-        """Draw the graph to `path` (.svg, .png, .pdf, or .dot for the source) with Graphviz."""
-        from .explain.render import render_dot
-        return render_dot(self.to_dot(), path)
-
-    def _repr_svg_(self):
-        from .explain.render import svg_or_none
-        return svg_or_none(self.to_dot())
+    # `render(path)` and `_repr_svg_` are attached by wengert.explain.render.
 
     # -- semantics ---------------------------------------------------------
     def eval(self, *args):

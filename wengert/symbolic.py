@@ -218,7 +218,7 @@ def symbolic_derivative(f, *args, names=None):
     Returns:
       A `SymbolicDerivative`.
     """
-    import wengert as wg
+    from . import transforms as wg
     sp = _sympy()
     graph = wg.make_graph(f)(*args)
     syms = input_symbols(graph, names)
@@ -343,7 +343,7 @@ def swell_study(max_k=12, families=("product", "compose", "mlp"), ks=None, seed=
       >>> [d.grad_ops for _, _, d in s.rows], [d.primal_ops + d.tape_ops for _, _, d in s.rows]
       ([2, 82], [6, 18])
     """
-    import wengert as wg
+    from . import transforms as wg
     rng = np.random.default_rng(seed)
     study = SwellStudy()
     for fam in families:

@@ -145,7 +145,7 @@ def _at_slots(fn, args, slots):
 
 def _lift(fn, *args):
     """Apply `fn` to args that may be Duals: one `jvp` with the duals' parts."""
-    from .api import jvp
+    from .transforms import jvp
     slots = [i for i, a in enumerate(args) if isinstance(a, Dual)]
     y, t = jvp(_at_slots(fn, args, slots), tuple(args[i].primal for i in slots), tuple(args[i].tangent for i in slots))
     if isinstance(y, (tuple, list)):
@@ -242,7 +242,7 @@ class Taylor(_ValueType):
 
 def _lift_taylor(fn, *args):
     """Apply `fn` to args that may be Taylor values: one `taylor` pass."""
-    from .api import taylor
+    from .transforms import taylor
     slots = [i for i, a in enumerate(args) if isinstance(a, Taylor)]
     orders = sorted({args[i].order for i in slots})
     if len(orders) > 1:

@@ -194,7 +194,7 @@ def _dual_lecture(section, show, check):
 
 
 def _taylor_lecture(section, show, check):
-    from .. import api
+    from .. import transforms as api
     from ..values import Taylor
     section("4. Truncated Taylor arithmetic: f(x) = x^3 at x = 2 with eps^3 = 0")
     x = Taylor.variable(2.0, order=2)
@@ -210,7 +210,7 @@ def _taylor_lecture(section, show, check):
 def _two_passes_lecture(section, show, check):
     import wengert.numpy as wnp
 
-    from .. import api
+    from .. import transforms as api
     section("5. Gradient of f(x1, x2) = x1 cos x2 at (2, pi): two forward passes vs one reverse pass")
     f = lambda x1, x2: x1 * wnp.cos(x2)
     d1 = api.jvp(f, (2.0, math.pi), (1.0, 0.0))[1]

@@ -355,3 +355,21 @@ def _op(node, args, st):
         return "(" + ", ".join(a[0] for a in args) + ")", 5
     params = [f"{k}={_show_param(v)}" for k, v in node.params.items()]
     return st.call(st.text(name), [a[0] for a in args] + [st.text(p) for p in params]), prec
+
+
+def preview(value, st, items=4):
+    """A scalar as a number; an array as dtype[shape] and its first few entries."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(preview(v, st, items) for v in value) + ")"
+    if hasattr(value, "interp"):
+        return st.text(f"traced {value.aval}")
+    a = np.asarray(value)
+    if a.shape == ():
+        return st.number(a)
+    head = ", ".join(st.number(x) for x in a.ravel()[:items])
+    more = ", …" if a.size > items else ""
+    shape = ",".join(map(str, a.shape))
+    if st.name == "latex":
+        return rf"\text{{{a.dtype}[{shape}]}}\ [{head}{more}]".replace("…", r"\dots")
+    return f"{a.dtype}[{shape}] [{head}{more}]"
+

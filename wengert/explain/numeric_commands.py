@@ -97,8 +97,8 @@ def run_compare(args):
 
 
 def _compare_rows(f, x, names, expr):
-    import wengert as wg
-
+    from .. import transforms as wg
+    from ..core import WengertError
     from ..numeric import gradient
     n = len(x)
     fv = lambda v: f(*v)
@@ -111,7 +111,7 @@ def _compare_rows(f, x, names, expr):
             est = gradient(fv, x, method=method, full_output=True)
             if est.check_nfev:
                 evals += f" +{est.check_nfev} check"
-        except wg.WengertError as e:     # a function that is not complex-safe: say so, go on
+        except WengertError as e:     # a function that is not complex-safe: say so, go on
             rows.append((f"{label} (refused)", str(e).split(": ", 1)[-1].split(";")[0], "-", None))
             continue
         rows.append((label, np.asarray(value), evals, seconds))

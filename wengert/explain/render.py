@@ -16,9 +16,8 @@ import subprocess
 import numpy as np
 
 from ..core import WengertError
-from ..ir import Var
-from .formula import ADJOINT, PRIMAL, TANGENT, Style, Sym
-from .tables import preview
+from ..ir import Graph, Var
+from .formula import ADJOINT, PRIMAL, TANGENT, Style, Sym, preview
 
 FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = ("Graphviz's `dot` program is needed to draw graphs and was not found on PATH; "
@@ -127,3 +126,16 @@ def svg_or_none(source):
     done = subprocess.run([exe, "-Tsvg"], input=source.encode(), capture_output=True, timeout=60)
     return done.stdout.decode() if done.returncode == 0 else None
 
+
+# Every Graph draws itself: the IR knows only its DOT source (ir.py sits below this
+# layer and imports nothing from it), so drawing is attached here.
+def _graph_render(graph, path):
+    """Draw the graph to `path` (.svg, .png, .pdf, or .dot for the source) with Graphviz."""
+    return render_dot(graph.to_dot(), path)
+
+
+def _graph_repr_svg(graph):
+    return svg_or_none(graph.to_dot())
+
+
+Graph.render, Graph._repr_svg_ = _graph_render, _graph_repr_svg

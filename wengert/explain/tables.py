@@ -9,9 +9,9 @@ from __future__ import annotations
 import html as _html
 import unicodedata
 
-import numpy as np
 
-from .formula import STYLES, Sym
+from .formula import STYLES, Sym, preview
+from .render import render_dot, svg_or_none, trace_dot
 
 MAX_BLOCK = 24      # longest block of steps considered for folding
 MIN_REPEATS = 3     # a block must repeat this often to fold (first and last stay visible)
@@ -115,17 +115,14 @@ class Table:
     # -- graphs ---------------------------------------------------------------------
     def to_dot(self):
         """The computational graph with this table's tangents or adjoints on the nodes."""
-        from .render import trace_dot
         if self._trace is None:
             raise ValueError("only tangent and adjoint tables carry a graph; use Trace.to_dot()")
         return trace_dot(self._trace, self)
 
     def render(self, path):
-        from .render import render_dot
         return render_dot(self.to_dot(), path)
 
     def _repr_svg_(self):
-        from .render import svg_or_none
         return svg_or_none(self.to_dot()) if self._trace is not None else None
 
     # -- folding ----------------------------------------------------------------------
@@ -188,21 +185,3 @@ def _cells(item, st):
 
 def _lhs(row, st):
     return ", ".join(st.sym(s) if type(s) is Sym else st.render(s) for s in row.lhs)
-
-
-def preview(value, st, items=4):
-    """A scalar as a number; an array as dtype[shape] and its first few entries."""
-    if isinstance(value, tuple):
-        return "(" + ", ".join(preview(v, st, items) for v in value) + ")"
-    if hasattr(value, "interp"):
-        return st.text(f"traced {value.aval}")
-    a = np.asarray(value)
-    if a.shape == ():
-        return st.number(a)
-    head = ", ".join(st.number(x) for x in a.ravel()[:items])
-    more = ", …" if a.size > items else ""
-    shape = ",".join(map(str, a.shape))
-    if st.name == "latex":
-        return rf"\text{{{a.dtype}[{shape}]}}\ [{head}{more}]".replace("…", r"\dots")
-    return f"{a.dtype}[{shape}] [{head}{more}]"
-

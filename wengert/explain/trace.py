@@ -72,17 +72,15 @@ def _stage_at(f, args):
     """Stage `f` while evaluating it at `args` (interpreters/stage.py): the Graph and the
     value of every variable, so value-dependent code (argmax indices, sorts, `if`s)
     follows the path taken at this point."""
-    from ..api import _canon_leaf
-    from ..core import call_under, current_interpreter
+    from ..core import current_interpreter, running
     from ..interpreters.stage import ValueStageInterpreter
+    from ..transforms._inputs import _canon_leaf
     leaves, td = tree_flatten(tuple(args))
     leaves = [_canon_leaf(x, "trace", f"input leaf {k}", allow_int=True) for k, x in enumerate(leaves)]
     interp = ValueStageInterpreter(current_interpreter())
     tracers = [interp.new_arg(get_aval(x), x) for x in leaves]
-    try:
-        out = call_under(interp, f, *tree_unflatten(td, tracers))
-    finally:
-        interp.alive = False
+    with running(interp):
+        out = f(*tree_unflatten(td, tracers))
     graph = interp.graph(tracers, tree_flatten(out)[0])
     values = interp.values
     for a in graph.outputs:
@@ -212,7 +210,7 @@ class Trace:
 
     def backward_graph(self):
         """The backward pass itself as a `Graph` (staged `vjp`), to print or render."""
-        from ..api import make_graph, vjp
+        from ..transforms import make_graph, vjp
         self._single_output("backward_graph")
         f = lambda *xs: self.graph.eval(*xs)[0]
         return make_graph(lambda *xs: vjp(f, *xs)[1](1.0))(*self._input_values())
@@ -372,7 +370,7 @@ def _stage_rule(eqn, kind, values):
     differentiable); the graph's inputs are the Var inputs' values, then the
     tangents (or the output cotangents).  Literal operands stay literals; integer inputs are
     symbols without a tangent."""
-    from ..api import jvp, make_graph, vjp
+    from ..transforms import jvp, make_graph, vjp
     slots = [i for i, a in enumerate(eqn.inputs) if isinstance(a, Var)]
     vars_ = [eqn.inputs[i] for i in slots]
     diff = [k for k, v in enumerate(vars_) if is_float(v.aval.dtype)]

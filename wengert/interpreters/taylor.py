@@ -28,12 +28,12 @@ again: `grad` of a Taylor coefficient (reverse over Taylor) and Taylor of a
 function calling `grad` both work, and since each transform has its own
 interpreter object, nesting cannot confuse perturbations.
 
-A primitive whose only rule is its jvp still gets a Taylor rule, derived here
-(`taylor_from_jvp`): y(t) = f(x(t)) solves the ODE y' = J_f(x(t)) x'(t), whose
-right-hand side is the jvp rule evaluated on series one order shorter.
+A primitive whose only rule is its jvp still gets a Taylor rule, derived from
+it beside the primitive (`ops.series.taylor_from_jvp`): y(t) = f(x(t)) solves
+the ODE y' = J_f(x(t)) x'(t), whose right-hand side is the jvp rule evaluated
+on series one order shorter.
 """
-from ..core import (Interpreter, MissingRuleError, Tracer, Zero, _current, call_under,
-                    current_interpreter, get_aval)
+from ..core import Interpreter, MissingRuleError, Tracer, _current, current_interpreter, get_aval, running
 
 
 class TaylorTracer(Tracer):
@@ -108,71 +108,7 @@ def taylor_call(fun, primals, series, order, name="taylor"):
     `fun` takes and returns flat lists."""
     interp = TaylorInterpreter(current_interpreter(), order, name)
     tracers = [x if s is None else TaylorTracer(interp, x, s) for x, s in zip(primals, series)]
-    try:
-        outs = call_under(interp, fun, *tracers)
-    finally:
-        interp.alive = False
+    with running(interp):
+        outs = fun(*tracers)
     pairs = [interp.unwrap(o) for o in outs]
     return [p for p, _ in pairs], [s for _, s in pairs]
-
-
-# --------------------------------------------------------------------------
-# A Taylor rule from a jvp rule.  With K coefficients wanted, write
-#     y(t) = f(x(t)),   y'(t) = jvp_f(x(t); x'(t)).
-# Evaluating the jvp rule on series of order K - 1 (x truncated, and
-# x'(t) = x1 + 2 x2 t + ... + K xK t^(K-1)) gives y' to order K - 1; then
-# y_k = (y')_(k-1) / k.  The rule calls f itself on the shorter series, which
-# lands here again one order lower: K levels, each a jvp rule at O(K^2), so
-# O(K^3) overall.  Used where no faster recurrence is written (eigh, qr, svd,
-# custom_jvp functions); the recursion is over the order, never over the graph.
-# --------------------------------------------------------------------------
-def taylor_from_jvp(prim):
-    def rule(primals, series, **params):
-        from ..ops.series import integrate, order_of
-        order = order_of(series)
-        if order == 1:     # the jvp itself: y1 = J x1
-            ts = [Zero(x) if s is None else s[0] for x, s in zip(primals, series)]
-            y, t = prim.jvp(primals, ts, **params)
-            return y, _map_out(prim, t, _stack1)
-        ys, dys = _jvp_on_series(prim, primals, series, order - 1, params)
-        return ys, _map_out(prim, dys, integrate)
-    rule.__name__ = f"_{prim.name}_taylor_from_jvp"
-    return rule
-
-
-def _jvp_on_series(prim, primals, series, order, params):
-    """The jvp rule run on (x truncated to `order`, x'): y0 and the full series of y'."""
-    from ..ops.series import derivative, join
-    interp = TaylorInterpreter(current_interpreter(), order, "taylor")
-    xs, ts = [], []
-    for x, s in zip(primals, series):
-        if s is None:
-            xs.append(x)
-            ts.append(Zero(x))
-        else:
-            xs.append(TaylorTracer(interp, x, s[:order]))
-            d = derivative(join(x, s))              # (1 x1, 2 x2, ..., K xK)
-            ts.append(TaylorTracer(interp, d[0], d[1:]))
-    try:
-        y, t = call_under(interp, prim.jvp, xs, ts, **params)
-    finally:
-        interp.alive = False
-
-    def full(ti):       # the whole series (t0, t1, ..., t_order) of one tangent output
-        if type(ti) is Zero:
-            return None
-        t0, st = interp.unwrap(ti)
-        return join(t0, st, order)
-    y0 = [interp.unwrap(yi)[0] for yi in y] if prim.multiple_results else interp.unwrap(y)[0]
-    return y0, (_map_out(prim, t, full))
-
-
-def _map_out(prim, t, fn):
-    if prim.multiple_results:
-        return [None if type(ti) is Zero or ti is None else fn(ti) for ti in t]
-    return None if type(t) is Zero or t is None else fn(t)
-
-
-def _stack1(t):
-    from ..ops import structural as S
-    return S.reshape_p.bind(t, shape=(1,) + tuple(get_aval(t).shape))

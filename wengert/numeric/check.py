@@ -203,7 +203,7 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), method=None, step=None, 
       >>> wg.check_grads(lambda x: wnp.sin(x) * x, (np.array([0.5, 1.0]),), order=2)
       >>> wg.check_grads(lambda x: wnp.sin(x) * x, (np.array([0.5, 1.0]),), method="complex")
     """
-    from ..api import jvp, vjp
+    from ..transforms import jvp, vjp
     args, step = tuple(args), step if step is not None else eps
     rng = np.random.default_rng(seed)
     ks = _float_args(args)
@@ -251,7 +251,7 @@ def _cast_like(tree, like):
 
 def _check_argument(f, args, k, modes, rng, level, opts, fscale):
     """First-order checks along a random direction in argument k."""
-    from ..api import jvp, vjp
+    from ..transforms import jvp, vjp
     v = _random_like(args[k], rng)
     if opts["method"] == "complex":
         check_complex_safe(_line(f, args, k, v), 0.0, _what=f"check_grads(method='complex'), order {level}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .differences import (
+from .stencils import (
     ComplexStepError,
     _flat_fn,
     _flat_input,
@@ -75,7 +75,7 @@ def check_complex_safe(f, x, _what="complex step"):
       >>> check_complex_safe(lambda x: wnp.abs(x) * x, np.array([-0.5, 1.0]))
       Traceback (most recent call last):
       ...
-      wengert.numeric.differences.ComplexStepError: complex step: f is not complex-safe: it uses abs (abs(z) is |z|, real: the imaginary part is lost); use method='richardson' or 'central' instead
+      wengert.numeric.stencils.ComplexStepError: complex step: f is not complex-safe: it uses abs (abs(z) is |z|, real: the imaginary part is lost); use method='richardson' or 'central' instead
     """
     verdict = _static_verdict(f, x)
     if verdict == "safe":
@@ -88,7 +88,7 @@ def check_complex_safe(f, x, _what="complex step"):
 
 def _static_verdict(f, x):
     """'safe', 'unknown' or a description of the first non-analytic primitive on the value path."""
-    from ..api import make_graph
+    from ..transforms import make_graph
     try:
         graph = make_graph(f)(np.asarray(x, np.float64) if np.asarray(x).dtype.kind != "f" else x)
     except Exception:   # noqa: BLE001  f is not traceable (plain NumPy, value-dependent control flow)

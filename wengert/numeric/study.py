@@ -149,7 +149,7 @@ def step_study(f, x, methods=DEFAULT_METHODS, steps=None):
       >>> bool(s.min_error["central"] < 1e-9), bool(0.1 < s.measured["central"] / 6.06e-6 < 10)
       (True, True)
     """
-    import wengert as wg
+    from .. import transforms as wg
     x = float(x)
     steps = np.logspace(-16, 0, 97) if steps is None else np.sort(np.asarray(steps, np.float64))
     exact = float(wg.grad(f)(x))
@@ -203,7 +203,7 @@ def _study_method(study, f, m, fx, fp1):
 
 def _nth_derivative(f, x, n):
     """f^(n)(x) by n nested reverse passes (the theory curves need f^(p+1))."""
-    import wengert as wg
+    from .. import transforms as wg
     g = f
     for _ in range(n):
         g = wg.grad(g)

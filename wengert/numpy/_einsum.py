@@ -6,7 +6,7 @@ whose batch labels are those both operands share and something later needs."""
 import string
 
 
-import wengert.numpy as wnp
+from . import _namespace as wnp
 
 
 def _parse(subscripts, shapes):

@@ -1,39 +1,12 @@
-"""The ndarray surface of traced values: operators, methods and properties,
-each forwarding to the wengert.numpy function of the same name."""
+"""The ndarray surface of traced values: operators, methods and properties, each
+the wengert.numpy function of the same name.  `core.Tracer` reads this table
+(core.ARRAY_SURFACE); it is filled here because these are NumPy functions."""
 import numpy as np
 
-import wengert.numpy as wnp
-
-from ..core import Tracer
-
-
-def _swap(fn):
-    return lambda self, other: fn(other, self)
+from ..core import ARRAY_SURFACE
+from . import _namespace as wnp
 
 
-_OPERATORS = {
-    "__add__": wnp.add, "__sub__": wnp.subtract, "__mul__": wnp.multiply,
-    "__truediv__": wnp.divide, "__floordiv__": wnp.floor_divide, "__mod__": wnp.remainder,
-    "__pow__": wnp.power, "__matmul__": wnp.matmul,
-    "__lt__": wnp.less, "__le__": wnp.less_equal, "__gt__": wnp.greater, "__ge__": wnp.greater_equal,
-    "__eq__": wnp.equal, "__ne__": wnp.not_equal,
-    "__and__": wnp.logical_and, "__or__": wnp.logical_or, "__xor__": wnp.logical_xor,
-}
-for _name, _fn in _OPERATORS.items():
-    setattr(Tracer, _name, _fn)
-    if _name not in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
-        setattr(Tracer, "__r" + _name[2:], _swap(_fn))
-
-Tracer.__neg__ = wnp.negative
-Tracer.__pos__ = wnp.positive
-Tracer.__abs__ = wnp.abs
-Tracer.__invert__ = wnp.logical_not
-Tracer.__divmod__ = lambda self, other: (wnp.floor_divide(self, other), wnp.remainder(self, other))
-Tracer.__getitem__ = wnp._getitem
-
-_METHODS = ["sum", "mean", "var", "std", "max", "min", "prod", "cumsum", "cumprod", "ptp",
-            "argmax", "argmin", "argsort", "clip", "dot", "round", "repeat", "squeeze",
-            "diagonal", "trace", "swapaxes", "astype", "conj", "conjugate", "take"]
 def _method(fn):
     """A method that also answers NumPy's calls (np.sum(x) calls x.sum(..., out=None))."""
     def method(self, *args, out=None, **kwargs):
@@ -45,18 +18,43 @@ def _method(fn):
     return method
 
 
-for _name in _METHODS:
-    setattr(Tracer, _name, _method(getattr(wnp, _name)))
+def _reshape(self, *shape, **kw):
+    return wnp.reshape(self, shape[0] if len(shape) == 1 else shape, **kw)
 
-Tracer.reshape = lambda self, *shape, **kw: wnp.reshape(
-    self, shape[0] if len(shape) == 1 else shape, **kw)
-Tracer.transpose = lambda self, *axes: wnp.transpose(
-    self, None if not axes else (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes))
-Tracer.ravel = Tracer.flatten = lambda self: wnp.ravel(self)
-Tracer.copy = lambda self: self
-Tracer.sort = lambda self, axis=-1: wnp.sort(self, axis)
-Tracer.T = property(lambda self: wnp.transpose(self))
-Tracer.mT = property(lambda self: wnp.swapaxes(self, -1, -2))
-Tracer.real = property(lambda self: self)
-Tracer.imag = property(lambda self: np.zeros(self.shape, self.dtype))
-Tracer.at = property(lambda self: wnp._IndexUpdate(self))
+
+def _transpose(self, *axes):
+    if axes and not (len(axes) == 1 and not isinstance(axes[0], int)):
+        return wnp.transpose(self, axes)
+    return wnp.transpose(self, axes[0] if axes else None)
+
+
+OPERATORS = {
+    "add": wnp.add, "sub": wnp.subtract, "mul": wnp.multiply, "truediv": wnp.divide,
+    "floordiv": wnp.floor_divide, "mod": wnp.remainder, "pow": wnp.power, "matmul": wnp.matmul,
+    "and": wnp.logical_and, "or": wnp.logical_or, "xor": wnp.logical_xor,
+    "divmod": lambda x, y: (wnp.floor_divide(x, y), wnp.remainder(x, y)),
+    "lt": wnp.less, "le": wnp.less_equal, "gt": wnp.greater, "ge": wnp.greater_equal,
+    "eq": wnp.equal, "ne": wnp.not_equal, "getitem": wnp._getitem,
+    "neg": wnp.negative, "pos": wnp.positive, "abs": wnp.abs, "invert": wnp.logical_not,
+}
+
+METHODS = {name: _method(getattr(wnp, name)) for name in (
+    "sum", "mean", "var", "std", "max", "min", "prod", "cumsum", "cumprod", "ptp", "argmax",
+    "argmin", "argsort", "clip", "dot", "round", "repeat", "squeeze", "diagonal", "trace",
+    "swapaxes", "astype", "conj", "conjugate", "take")}
+METHODS.update({
+    "reshape": _reshape, "transpose": _transpose,
+    "ravel": lambda self: wnp.ravel(self), "flatten": lambda self: wnp.ravel(self),
+    "copy": lambda self: self, "sort": lambda self, axis=-1: wnp.sort(self, axis),
+})
+
+PROPERTIES = {
+    "T": lambda self: wnp.transpose(self),
+    "mT": lambda self: wnp.swapaxes(self, -1, -2),
+    "real": lambda self: self,
+    "imag": lambda self: np.zeros(self.shape, self.dtype),
+    "at": lambda self: wnp._IndexUpdate(self),
+}
+
+for _kind, _table in (("operators", OPERATORS), ("methods", METHODS), ("properties", PROPERTIES)):
+    ARRAY_SURFACE[_kind].update(_table)

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 import numpy as _np
 
-import wengert.numpy as wnp
+from . import _namespace as wnp
 
 from ..core import MissingRuleError, Tracer
 from ..ops import linalg as L

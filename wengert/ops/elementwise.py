@@ -9,9 +9,9 @@ import operator
 import numpy as np
 
 from ..core import ShapedArray, Tracer, UndefinedPrimal, Zero, is_float, is_undefined, reject_tracer
-from . import reductions as R
 from . import structural as S
-from .rules import def_elementwise, def_linear, def_nondiff, elementwise_shape, is_zero, new_primitive
+from .rules import (add_tangents, def_elementwise, def_linear, def_nondiff, elementwise_shape,  # noqa: F401
+                    is_zero, new_primitive, unbroadcast)
 from . import series as T
 
 
@@ -31,33 +31,11 @@ def _scalar_fast(ufunc, op):
     return impl
 
 
-def unbroadcast(ct, aval):
-    """Sum a cotangent of a broadcast result back to the shape of one operand."""
-    shape = aval.shape
-    ct_shape = ct.shape
-    if ct_shape == shape:
-        return ct
-    lead = len(ct_shape) - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and ct_shape[lead + i] != 1)
-    if axes:
-        ct = R.reduce_sum_p.bind(ct, axes=axes)
-    return ct if ct.shape == shape else S.reshape_p.bind(ct, shape=shape)
-
-
 def match(t, y):
     """Broadcast tangent `t` up to the shape of output `y` (used when the other
     operand's tangent was a symbolic zero)."""
     shape = getattr(y, "shape", ())
     return t if getattr(t, "shape", ()) == shape else S.broadcast_to_p.bind(t, shape=shape)
-
-
-def add_tangents(a, b):
-    if is_zero(a):
-        return b
-    if is_zero(b):
-        return a
-    return add_p.bind(a, b)
 
 
 def _linear_binary_transpose(sign_y):

@@ -8,11 +8,11 @@ import numpy as np
 
 from ..core import ShapedArray, Zero, is_undefined
 from . import elementwise as E
+from . import reductions as R
 from . import structural as S
-from .elementwise import unbroadcast
-from .rules import is_zero, new_primitive
+from .rules import is_zero, new_primitive, unbroadcast
 from . import series as T
-from ..interpreters.taylor import taylor_from_jvp
+from .series import taylor_from_jvp
 
 
 # -- dot_general: contract lc of x with rc of y, batch over lb/rb ------------------
@@ -121,17 +121,49 @@ dot_general_p.jvp, dot_general_p.transpose = _dot_general_jvp, _dot_general_tran
 
 # ==================================================================== matrix functions
 # Each acts on the last two axes and batches over the leading ones, as numpy.linalg
-# does.  The jvp rules are written with wengert.numpy composites (imported late:
-# wengert.numpy is built on this module), and everything they apply to a tangent
-# is linear (matmul by a residual, swapaxes, tril, mul by a residual, solve in b),
-# so reverse mode and every higher derivative follow from them.
-def _wnp():
-    from .. import numpy as wnp
-    return wnp
-
-
+# does.  The jvp rules are written with the small stacked-matrix helpers below
+# (matmul, tril, diagonal, swap of the last two axes), all made of primitives, and
+# everything they apply to a tangent is linear (matmul by a residual, swapaxes,
+# tril, mul by a residual, solve in b), so reverse mode and every higher
+# derivative follow from them.
 def _mT(x):
-    return _wnp().swapaxes(x, -1, -2)
+    """The last two axes swapped."""
+    n = len(x.shape)
+    return S.transpose_p.bind(x, perm=tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _matmul(a, b):
+    """a @ b for stacks of matrices (..., n, m) @ (..., m, k), batch axes broadcast."""
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a, b = (x if x.shape[:-2] == batch else S.broadcast_to_p.bind(x, shape=batch + x.shape[-2:])
+            for x in (a, b))
+    nb = tuple(range(len(batch)))
+    return dot_general_p.bind(a, b, dims=(((len(batch) + 1,), (len(batch),)), (nb, nb)))
+
+
+def _tril(t, k=0, lower=True):
+    """The lower (upper) triangle of each matrix, entries below (above) diagonal k."""
+    n, m = t.shape[-2:]
+    mask = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
+    return E.select_p.bind(mask, t, np.zeros((), t.dtype))
+
+
+def _diagonal(a):
+    """The main diagonal of each matrix: shape (..., min(n, m))."""
+    rows = np.arange(min(a.shape[-2:]))
+    return S.getitem_p.bind(a, idx=(Ellipsis, rows, rows), unique=True)
+
+
+def _trace(a):
+    """The trace of each matrix: shape (...)."""
+    d = _diagonal(a)
+    return R.reduce_sum_p.bind(d, axes=(len(d.shape) - 1,))
+
+
+def _sum_matrices(a):
+    """The sum of each matrix's entries: shape (...)."""
+    n = len(a.shape)
+    return R.reduce_sum_p.bind(a, axes=(n - 2, n - 1))
 
 
 def _float(dtype):   # numpy.linalg computes in float64 unless given floats
@@ -148,15 +180,13 @@ def _square(a, name):
 def _sym_lower(t):
     """The symmetric matrix with t's lower triangle: what an op reading only the
     lower triangle sees of a tangent."""
-    wnp = _wnp()
-    return wnp.tril(t) + _mT(wnp.tril(t, -1))
+    return _tril(t) + _mT(_tril(t, -1))
 
 
 def _inv_gaps(d):
     """1 / d off the diagonal and 0 on it (d_ij = w_j - w_i), without a 1/0 anywhere."""
-    wnp = _wnp()
     eye = np.eye(d.shape[-1], dtype=bool)
-    return wnp.where(eye, 0.0, 1.0 / wnp.where(eye, 1.0, d))
+    return E.select_p.bind(eye, 0.0, 1.0 / E.select_p.bind(eye, 1.0, d))
 
 
 def _matrix_rhs(b, name):
@@ -181,7 +211,7 @@ def _solve_tangent(solve, x, ta_op, tb):
     """Tangent of x = A^-1 b: A^-1 (tb - tA x); `ta_op` is tA as the op applies it."""
     if ta_op is None:
         return solve(tb)
-    r = _wnp().matmul(ta_op, x)
+    r = _matmul(ta_op, x)
     return solve(-r if is_zero(tb) else tb - r)
 
 
@@ -193,11 +223,10 @@ def _triangular_solve_impl(a, b, lower, transpose_a):
 
 
 def _triangular_solve_jvp(xs, ts, lower, transpose_a):
-    wnp = _wnp()
     (a, b), (ta, tb) = xs, ts
     x = triangular_solve_p.bind(a, b, lower=lower, transpose_a=transpose_a)
     if not is_zero(ta):
-        ta = wnp.tril(ta) if lower else wnp.triu(ta)
+        ta = _tril(ta, lower=lower)
         ta = _mT(ta) if transpose_a else ta
     solve = partial(triangular_solve_p.bind, a, lower=lower, transpose_a=transpose_a)
     return x, _solve_tangent(solve, x, None if is_zero(ta) else ta, tb)
@@ -250,7 +279,7 @@ def _cholesky_jvp(xs, ts):
     inner = _mT(solve(_mT(solve(_sym_lower(ts[0])))))
     n = L.shape[-1]
     phi = (np.tri(n) - 0.5 * np.eye(n)).astype(L.dtype)
-    return L, _wnp().matmul(L, inner * phi)
+    return L, _matmul(L, inner * phi)
 
 
 cholesky_p = new_primitive("cholesky")
@@ -262,11 +291,10 @@ cholesky_p.jvp = _cholesky_jvp
 # -- eigh: A = V diag(w) V^T, ascending w, reading A's lower triangle ------------------
 def _eigh_jvp(xs, ts):
     # tw = diag(M), tV = V (F * M) with M = V^T tA V and F_ij = 1/(w_j - w_i)
-    wnp = _wnp()
     w, V = eigh_p.bind(xs[0])
-    M = wnp.matmul(_mT(V), wnp.matmul(_sym_lower(ts[0]), V))
+    M = _matmul(_mT(V), _matmul(_sym_lower(ts[0]), V))
     F = _inv_gaps(w[..., None, :] - w[..., :, None])
-    return [w, V], [wnp.diagonal(M, 0, -2, -1), wnp.matmul(V, F * M)]
+    return [w, V], [_diagonal(M), _matmul(V, F * M)]
 
 
 def _eigh_shape(a):
@@ -283,13 +311,12 @@ eigh_p.shape, eigh_p.jvp = _eigh_shape, _eigh_jvp
 def _qr_jvp(xs, ts):
     # As in JAX: with C = Q^T tA R^-1 and Om = tril(C, -1) - tril(C, -1)^T,
     # tQ = Q (Om - C) + tA R^-1 and tR = (C - Om) R.
-    wnp = _wnp()
     Q, R = qr_p.bind(xs[0])
     ta_rinv = _mT(triangular_solve_p.bind(R, _mT(ts[0]), lower=False, transpose_a=True))
-    C = wnp.matmul(_mT(Q), ta_rinv)
-    low = wnp.tril(C, -1)
+    C = _matmul(_mT(Q), ta_rinv)
+    low = _tril(C, -1)
     om = low - _mT(low)
-    return [Q, R], [wnp.matmul(Q, om - C) + ta_rinv, wnp.matmul(C - om, R)]
+    return [Q, R], [_matmul(Q, om - C) + ta_rinv, _matmul(C - om, R)]
 
 
 def _qr_shape(a):
@@ -309,25 +336,24 @@ qr_p.shape, qr_p.jvp = _qr_shape, _qr_jvp
 def _svd_jvp(xs, ts):
     # As in JAX: P = U^T tA V, tS = diag(P), F_ij = 1/(s_j^2 - s_i^2);
     # tU = U (F * (P S + S P^T)) [+ (I - U U^T) tA V S^-1 when m > k], likewise tV.
-    wnp = _wnp()
     a, ta = xs[0], ts[0]
     U, s, Vh = svd_p.bind(a)
     V, Ut = _mT(Vh), _mT(U)
-    P = wnp.matmul(Ut, wnp.matmul(ta, V))
+    P = _matmul(Ut, _matmul(ta, V))
     s_j, s_i = s[..., None, :], s[..., :, None]
     F = _inv_gaps((s_j - s_i) * (s_j + s_i))
     PS, SP = P * s_j, s_i * P
-    tU = wnp.matmul(U, F * (PS + _mT(PS)))
-    tV = wnp.matmul(V, F * (SP + _mT(SP)))
+    tU = _matmul(U, F * (PS + _mT(PS)))
+    tV = _matmul(V, F * (SP + _mT(SP)))
     m, n = a.shape[-2:]
     k = min(m, n)
     if m > k:
-        taV = wnp.matmul(ta, V)
-        tU = tU + (taV - wnp.matmul(U, wnp.matmul(Ut, taV))) / s_j
+        taV = _matmul(ta, V)
+        tU = tU + (taV - _matmul(U, _matmul(Ut, taV))) / s_j
     if n > k:
-        taU = wnp.matmul(_mT(ta), U)
-        tV = tV + (taU - wnp.matmul(V, wnp.matmul(Vh, taU))) / s_j
-    return [U, s, Vh], [tU, wnp.diagonal(P, 0, -2, -1), _mT(tV)]
+        taU = _matmul(_mT(ta), U)
+        tV = tV + (taU - _matmul(V, _matmul(Vh, taU))) / s_j
+    return [U, s, Vh], [tU, _diagonal(P), _mT(tV)]
 
 
 def _svd_shape(a):
@@ -343,7 +369,7 @@ svd_p.shape, svd_p.jvp = _svd_shape, _svd_jvp
 
 # -- slogdet and det: d log|det A| = trace(A^-1 tA) --------------------------------------
 def _trace_solve(a, ta):
-    return _wnp().trace(solve_p.bind(a, ta), 0, -2, -1)
+    return _trace(solve_p.bind(a, ta))
 
 
 def _slogdet_jvp(xs, ts):
@@ -354,7 +380,7 @@ def _slogdet_jvp(xs, ts):
 def _det_jvp(xs, ts):
     y = det_p.bind(xs[0])
     if _exactly_singular(xs[0]):     # det * A^-1 has no inverse to go through: cofactors
-        return y, _wnp().sum(_cofactors(xs[0]) * ts[0], axis=(-2, -1))
+        return y, _sum_matrices(_cofactors(xs[0]) * ts[0])
     return y, y * _trace_solve(xs[0], ts[0])
 
 
@@ -384,7 +410,6 @@ def _exactly_singular(a):
 def _cofactors(a):
     """C[..., i, j] = (-1)^(i+j) det(A without row i and column j): one batched det of
     all n^2 minors, itself differentiable (a singular minor takes this route again)."""
-    wnp = _wnp()
     n = a.shape[-1]
     keep = np.array([[k for k in range(n) if k != i] for i in range(n)], dtype=np.intp).reshape(n, n - 1)
     minors = a[..., keep[:, None, :, None], keep[None, :, None, :]]     # (..., n, n, n-1, n-1)
@@ -446,17 +471,15 @@ dot_general_p.taylor = _dot_general_taylor
 def _solve_series(solve, A, B, X0):
     """The full series of X = A^-1 B from A X = B order by order:
     X_k = A_0^-1 (B_k - sum_{1<=j<=k} A_j X_(k-j)); `solve` applies A_0^-1."""
-    wnp = _wnp()
     rev = T.push(None, X0)
     for k in range(1, T._shape(B)[0]):
-        r = E.sub_p.bind(T.coef(B, k), R_sum0(wnp.matmul(T.first(T.rest(A), k), rev)))
+        r = E.sub_p.bind(T.coef(B, k), R_sum0(_matmul(T.first(T.rest(A), k), rev)))
         rev = T.push(rev, solve(r))
     return S.getitem_p.bind(rev, idx=(slice(None, None, -1),), unique=True)
 
 
 def R_sum0(s):
-    from .reductions import reduce_sum_p
-    return reduce_sum_p.bind(s, axes=(0,))
+    return R.reduce_sum_p.bind(s, axes=(0,))
 
 
 def _solve_like_taylor(prim, solve_with, op_of):
@@ -477,8 +500,7 @@ def _solve_like_taylor(prim, solve_with, op_of):
 
 
 def _triangle_op(A, lower, transpose_a):   # what triangular_solve reads of each coefficient
-    wnp = _wnp()
-    A = wnp.tril(A) if lower else wnp.triu(A)
+    A = _tril(A, lower=lower)
     return _mT(A) if transpose_a else A
 
 
@@ -490,7 +512,6 @@ _solve_like_taylor(triangular_solve_p, lambda a, r, lower, transpose_a: triangul
 def _cholesky_taylor(primals, series):
     # L L^T = A at order k:  L0 Lk^T + Lk L0^T = A_k - sum_{0<j<k} L_j L_(k-j)^T =: R_k, solved
     # as the jvp solves it: Lk = L0 Phi(L0^-1 R_k L0^-T), Phi the lower triangle, diagonal halved
-    wnp = _wnp()
     L0 = cholesky_p.bind(primals[0])
     A = _sym_lower(series[0])
     solve = partial(triangular_solve_p.bind, L0, lower=True, transpose_a=False)
@@ -500,8 +521,8 @@ def _cholesky_taylor(primals, series):
     for k in range(1, T._shape(A)[0] + 1):
         R = T.coef(A, k - 1)
         if fwd is not None:
-            R = R - R_sum0(wnp.matmul(fwd, _mT(rev)))
-        Lk = wnp.matmul(L0, _mT(solve(_mT(solve(R)))) * phi)
+            R = R - R_sum0(_matmul(fwd, _mT(rev)))
+        Lk = _matmul(L0, _mT(solve(_mT(solve(R)))) * phi)
         rev = T.push(rev, Lk)
         fwd = T.push(None, Lk) if fwd is None else S.concatenate_p.bind(fwd, T.push(None, Lk), axis=0)
     return L0, fwd
@@ -516,7 +537,7 @@ def _log_det_derivative(a, sa):
     K = T._shape(sa)[0]
     G0 = solve_p.bind(a, T.coef(sa, 0))
     G = _solve_series(partial(solve_p.bind, a), T.first(A, K), T.derivative(A), G0)
-    return _wnp().trace(G, 0, -2, -1)
+    return _trace(G)
 
 
 def _det_taylor(primals, series):   # det' = det g: the exp recurrence

@@ -2,26 +2,21 @@
 
 `def_elementwise` (unary math with a tangent formula), `def_linear` (jvp and
 transpose of a linear op), `def_nondiff` (zero tangent), plus the shape rules
-they share.  Every primitive made here is remembered in `_REGISTRY` so the
-registry test can check that each fills the slots it must.
+and tangent helpers they share.  Every primitive is filed in the registry of
+`core` (`new_primitive`), so the registry test can check that each fills the
+slots it must.
+
+The op tables import this module and `series`, and each other only downward
+(structural -> elementwise -> reductions -> linalg -> special).  A helper here,
+or a rule of a lower table, that needs an op defined later reaches it by name
+through the registry, `P.reduce_sum`, when it runs.
 """
 import functools
 
 import numpy as np
 
-from ..core import Primitive, ShapedArray, Zero, instantiate
-
-_REGISTRY = []
-
-
-def new_primitive(name, multiple_results=False):
-    prim = Primitive(name, multiple_results)
-    _REGISTRY.append(prim)
-    return prim
-
-
-def all_primitives():
-    return list(_REGISTRY)
+from ..core import ShapedArray, Zero, all_primitives, instantiate, new_primitive  # noqa: F401
+from ..core import primitives as P
 
 
 # -- shape rules ---------------------------------------------------------------
@@ -96,6 +91,29 @@ def shape_by_dummy(impl):
 # -- tangent helpers ------------------------------------------------------------
 def is_zero(t):
     return type(t) is Zero
+
+
+def unbroadcast(ct, aval):
+    """Sum a cotangent of a broadcast result back to the shape of one operand."""
+    shape = aval.shape
+    ct_shape = ct.shape
+    if ct_shape == shape:
+        return ct
+    lead = len(ct_shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and ct_shape[lead + i] != 1)
+    if axes:
+        ct = P.reduce_sum.bind(ct, axes=axes)
+    return ct if ct.shape == shape else P.reshape.bind(ct, shape=shape)
+
+
+def add_tangents(a, b):
+    """a + b for tangents or cotangents, either of which may be a symbolic zero."""
+    if is_zero(a):
+        return b
+    if is_zero(b):
+        return a
+    return P.add.bind(a, b)
 
 
 # -- one-line constructors --------------------------------------------------------

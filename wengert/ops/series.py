@@ -24,10 +24,9 @@ current, so the series can themselves be traced (reverse over Taylor).
 """
 import numpy as np
 
-from ..core import get_aval
-from . import elementwise as E
-from . import reductions as R
-from . import structural as S
+from ..core import Zero, current_interpreter, get_aval, running
+from ..core import primitives as P   # the op tables import this toolbox: ops by name
+from ..interpreters.taylor import TaylorInterpreter, TaylorTracer
 
 
 def _shape(x):
@@ -50,7 +49,7 @@ def lift(s, ndim):
     shape = _shape(s)
     if len(shape) - 1 == ndim:
         return s
-    return S.reshape_p.bind(s, shape=shape[:1] + (1,) * (ndim + 1 - len(shape)) + shape[1:])
+    return P.reshape.bind(s, shape=shape[:1] + (1,) * (ndim + 1 - len(shape)) + shape[1:])
 
 
 def _weights(values, s):
@@ -59,30 +58,30 @@ def _weights(values, s):
 
 
 def scale(s, values):
-    return E.mul_p.bind(s, _weights(values, s))
+    return P.mul.bind(s, _weights(values, s))
 
 
 def first(s, n):
-    return S.getitem_p.bind(s, idx=(slice(0, n),), unique=True)
+    return P.getitem.bind(s, idx=(slice(0, n),), unique=True)
 
 
 def rest(s, start=1):
-    return S.getitem_p.bind(s, idx=(slice(start, None),), unique=True)
+    return P.getitem.bind(s, idx=(slice(start, None),), unique=True)
 
 
 def coef(s, k):
-    return S.getitem_p.bind(s, idx=(k,), unique=True)
+    return P.getitem.bind(s, idx=(k,), unique=True)
 
 
 def join(x0, s, order=None):
     """The full series (x0, x1, ..., xK) from a primal and its series (None: zeros)."""
-    x0 = E.convert_p.bind(x0, dtype=_dtype(x0)) if get_aval(x0).dtype.kind != "f" else x0
-    head = S.reshape_p.bind(x0, shape=(1,) + _shape(x0))
+    x0 = P.convert_element_type.bind(x0, dtype=_dtype(x0)) if get_aval(x0).dtype.kind != "f" else x0
+    head = P.reshape.bind(x0, shape=(1,) + _shape(x0))
     if s is None:
-        return S.concatenate_p.bind(head, np.zeros((order,) + _shape(x0), _dtype(x0)), axis=0)
+        return P.concatenate.bind(head, np.zeros((order,) + _shape(x0), _dtype(x0)), axis=0)
     if _shape(s)[1:] != _shape(x0):
-        head = S.broadcast_to_p.bind(head, shape=(1,) + _shape(s)[1:])
-    return S.concatenate_p.bind(head, s, axis=0)
+        head = P.broadcast_to.bind(head, shape=(1,) + _shape(s)[1:])
+    return P.concatenate.bind(head, s, axis=0)
 
 
 def derivative(X):
@@ -99,20 +98,20 @@ def integrate(d):
 # ---------------------------------------------------------------- running stacks
 def push(rev, y):
     """(y, *rev): the reversed stack (y_k, ..., y_0) grown by one coefficient."""
-    y1 = S.reshape_p.bind(y, shape=(1,) + _shape(y))
-    return y1 if rev is None else S.concatenate_p.bind(y1, rev, axis=0)
+    y1 = P.reshape.bind(y, shape=(1,) + _shape(y))
+    return y1 if rev is None else P.concatenate.bind(y1, rev, axis=0)
 
 
 def conv(A, rev):
     """sum_i A_i rev_i over the first len(rev) entries of A (one Cauchy-product term)."""
     n = _shape(rev)[0]
-    return R.reduce_sum_p.bind(E.mul_p.bind(first(A, n), rev), axes=(0,))
+    return P.reduce_sum.bind(P.mul.bind(first(A, n), rev), axes=(0,))
 
 
 def unrev(rev):
     """The series (y1, ..., yK) from the reversed full stack (yK, ..., y0)."""
     n = _shape(rev)[0]
-    return S.getitem_p.bind(rev, idx=(slice(n - 2, None, -1),), unique=True) if n > 1 else rev
+    return P.getitem.bind(rev, idx=(slice(n - 2, None, -1),), unique=True) if n > 1 else rev
 
 
 # ---------------------------------------------------------------- products
@@ -125,13 +124,13 @@ def cauchy(A, B):
     n = _shape(A)[0]
     if small(A, n):
         # the gathered T[k, j] = a_(k-j) (0 for j > k), one product and one sum over j
-        return R.reduce_sum_p.bind(E.mul_p.bind(toeplitz(A), B), axes=(1,))
-    return stack([conv(A, S.getitem_p.bind(B, idx=(slice(k, None, -1),), unique=True)) for k in range(n)])
+        return P.reduce_sum.bind(P.mul.bind(toeplitz(A), B), axes=(1,))
+    return stack([conv(A, P.getitem.bind(B, idx=(slice(k, None, -1),), unique=True)) for k in range(n)])
 
 
 def stack(coefs):
     """A series from a list of coefficient arrays of one shape."""
-    return S.concatenate_p.bind(*[S.reshape_p.bind(c, shape=(1,) + _shape(c)) for c in coefs], axis=0)
+    return P.concatenate.bind(*[P.reshape.bind(c, shape=(1,) + _shape(c)) for c in coefs], axis=0)
 
 
 def small(A, n):
@@ -145,16 +144,16 @@ def divide(A, B, q0):
     b0 = coef(B, 0)
     rev = push(None, q0)
     for k in range(1, n):
-        q = E.div_p.bind(E.sub_p.bind(coef(A, k), conv(rest(B), rev)), b0)
+        q = P.div.bind(P.sub.bind(coef(A, k), conv(rest(B), rev)), b0)
         rev = push(rev, q)
-    return S.getitem_p.bind(rev, idx=(slice(None, None, -1),), unique=True)
+    return P.getitem.bind(rev, idx=(slice(None, None, -1),), unique=True)
 
 
 def exp_ode(G, y0):
     """y1..yK of y' = g y, y(0) = y0, from the series (g0, ..., g_(K-1)) of g."""
     rev = push(None, y0)
     for k in range(1, _shape(G)[0] + 1):
-        rev = push(rev, E.mul_p.bind(conv(G, rev), 1.0 / k))
+        rev = push(rev, P.mul.bind(conv(G, rev), 1.0 / k))
     return unrev(rev)
 
 
@@ -163,8 +162,8 @@ def power(X, r, y0):
     XD, X1, x0 = derivative(X), rest(X), coef(X, 0)
     rev = push(None, y0)
     for k in range(1, _shape(X)[0]):
-        a = E.mul_p.bind(E.add_p.bind(r, 1.0), conv(XD, rev))
-        y = E.div_p.bind(E.sub_p.bind(a, E.mul_p.bind(float(k), conv(X1, rev))), E.mul_p.bind(x0, float(k)))
+        a = P.mul.bind(P.add.bind(r, 1.0), conv(XD, rev))
+        y = P.div.bind(P.sub.bind(a, P.mul.bind(float(k), conv(X1, rev))), P.mul.bind(x0, float(k)))
         rev = push(rev, y)
     return unrev(rev)
 
@@ -174,8 +173,8 @@ def sincos(X, s0, c0, sign=-1.0):
     XD = derivative(X)
     srev, crev = push(None, s0), push(None, c0)
     for k in range(1, _shape(X)[0]):
-        s = E.mul_p.bind(conv(XD, crev), 1.0 / k)
-        crev = push(crev, E.mul_p.bind(conv(XD, srev), sign / k))
+        s = P.mul.bind(conv(XD, crev), 1.0 / k)
+        crev = push(crev, P.mul.bind(conv(XD, srev), sign / k))
         srev = push(srev, s)
     return unrev(srev), unrev(crev)
 
@@ -186,12 +185,12 @@ def quadratic_ode(X, y0, c0, c1, c2):
     yrev, prev = push(None, y0), None
     for k in range(1, _shape(X)[0]):
         # p_(k-1) from y_0..y_(k-1); (y^2)_m = sum_j y_j y_(m-j)
-        flip = S.getitem_p.bind(yrev, idx=(slice(None, None, -1),), unique=True)
-        sq = R.reduce_sum_p.bind(E.mul_p.bind(yrev, flip), axes=(0,))
-        p = E.add_p.bind(E.mul_p.bind(coef(yrev, 0), c1), E.mul_p.bind(sq, c2))
-        p = E.add_p.bind(p, c0) if k == 1 else p
+        flip = P.getitem.bind(yrev, idx=(slice(None, None, -1),), unique=True)
+        sq = P.reduce_sum.bind(P.mul.bind(yrev, flip), axes=(0,))
+        p = P.add.bind(P.mul.bind(coef(yrev, 0), c1), P.mul.bind(sq, c2))
+        p = P.add.bind(p, c0) if k == 1 else p
         prev = push(prev, p)
-        yrev = push(yrev, E.mul_p.bind(conv(XD, prev), 1.0 / k))
+        yrev = push(yrev, P.mul.bind(conv(XD, prev), 1.0 / k))
     return unrev(yrev)
 
 
@@ -200,14 +199,14 @@ def ode_div(X, B):
     XD = derivative(X)
     K = _shape(XD)[0]
     B = first(B, K)
-    q = divide(XD, B, E.div_p.bind(coef(XD, 0), coef(B, 0)))
+    q = divide(XD, B, P.div.bind(coef(XD, 0), coef(B, 0)))
     return integrate(q)
 
 
 def ode_mul(X, H, c=1.0):
     """y1..yK of y' = c h x', from the full series of x and of h."""
     XD = derivative(X)
-    return integrate(E.mul_p.bind(first(cauchy(XD, first(H, _shape(XD)[0])), _shape(XD)[0]), c))
+    return integrate(P.mul.bind(first(cauchy(XD, first(H, _shape(XD)[0])), _shape(XD)[0]), c))
 
 
 def shift(X, c):
@@ -215,14 +214,14 @@ def shift(X, c):
     K = _shape(X)[0]
     w = np.zeros((K,) + (1,) * (len(_shape(X)) - 1), _dtype(X))
     w[0] = 1.0
-    return E.add_p.bind(X, E.mul_p.bind(w, c))
+    return P.add.bind(X, P.mul.bind(w, c))
 
 
 def fit(s, out):
     """A series broadcast to (K, *shape of out): the exact shape a tracer's series has."""
     shape = (_shape(s)[0],) + _shape(out)
     s = lift(s, len(_shape(out)))
-    return s if _shape(s) == shape else S.broadcast_to_p.bind(s, shape=shape)
+    return s if _shape(s) == shape else P.broadcast_to.bind(s, shape=shape)
 
 
 def full_lifted(x, s, order, ndim):
@@ -232,7 +231,7 @@ def full_lifted(x, s, order, ndim):
 
 def sqrt_full(W):
     """The full series of sqrt(w) from that of w."""
-    b0 = E.sqrt_p.bind(coef(W, 0))
+    b0 = P.sqrt.bind(coef(W, 0))
     return join(b0, power(W, 0.5, b0))
 
 
@@ -243,12 +242,12 @@ def compose(X, derivs):
     (digamma, polygamma) and no short ODE exists."""
     K = _shape(X)[0] - 1
     zero = np.zeros((1,) + (1,) * (len(_shape(X)) - 1), _dtype(X))
-    D = S.concatenate_p.bind(S.broadcast_to_p.bind(zero, shape=(1,) + _shape(X)[1:]), rest(X), axis=0)
+    D = P.concatenate.bind(P.broadcast_to.bind(zero, shape=(1,) + _shape(X)[1:]), rest(X), axis=0)
     acc = None
     for j in range(K, 0, -1):       # acc = c_j + d * acc, c_j = f^(j)(x0) / j!
-        c = E.mul_p.bind(derivs[j - 1], 1.0 / float(np.prod(np.arange(1, j + 1), dtype=float)))
+        c = P.mul.bind(derivs[j - 1], 1.0 / float(np.prod(np.arange(1, j + 1), dtype=float)))
         term = join(c, None, K)
-        acc = term if acc is None else E.add_p.bind(term, cauchy(D, acc))
+        acc = term if acc is None else P.add.bind(term, cauchy(D, acc))
     return rest(cauchy(D, acc))
 
 
@@ -262,5 +261,62 @@ def toeplitz(A):
     product sum_j a_(k-j) b_j for every k in one operation."""
     n = _shape(A)[0]
     k, j = np.indices((n, n))
-    T = S.getitem_p.bind(A, idx=(np.maximum(k - j, 0),), unique=False)
-    return E.mul_p.bind(T, (j <= k).astype(_dtype(A)).reshape((n, n) + (1,) * (len(_shape(A)) - 1)))
+    T = P.getitem.bind(A, idx=(np.maximum(k - j, 0),), unique=False)
+    return P.mul.bind(T, (j <= k).astype(_dtype(A)).reshape((n, n) + (1,) * (len(_shape(A)) - 1)))
+
+
+# --------------------------------------------------------------------------
+# A Taylor rule from a jvp rule.  With K coefficients wanted, write
+#     y(t) = f(x(t)),   y'(t) = jvp_f(x(t); x'(t)).
+# Evaluating the jvp rule on series of order K - 1 (x truncated, and
+# x'(t) = x1 + 2 x2 t + ... + K xK t^(K-1)) gives y' to order K - 1; then
+# y_k = (y')_(k-1) / k.  The rule calls f itself on the shorter series, which
+# lands here again one order lower: K levels, each a jvp rule at O(K^2), so
+# O(K^3) overall.  Used where no faster recurrence is written (eigh, qr, svd,
+# custom_jvp functions); the recursion is over the order, never over the graph.
+# --------------------------------------------------------------------------
+def taylor_from_jvp(prim):
+    def rule(primals, series, **params):
+        order = order_of(series)
+        if order == 1:     # the jvp itself: y1 = J x1
+            ts = [Zero(x) if s is None else s[0] for x, s in zip(primals, series)]
+            y, t = prim.jvp(primals, ts, **params)
+            return y, _map_out(prim, t, _stack1)
+        ys, dys = _jvp_on_series(prim, primals, series, order - 1, params)
+        return ys, _map_out(prim, dys, integrate)
+    rule.__name__ = f"_{prim.name}_taylor_from_jvp"
+    return rule
+
+
+def _jvp_on_series(prim, primals, series, order, params):
+    """The jvp rule run on (x truncated to `order`, x'): y0 and the full series of y'."""
+    interp = TaylorInterpreter(current_interpreter(), order, "taylor")
+    xs, ts = [], []
+    for x, s in zip(primals, series):
+        if s is None:
+            xs.append(x)
+            ts.append(Zero(x))
+        else:
+            xs.append(TaylorTracer(interp, x, s[:order]))
+            d = derivative(join(x, s))              # (1 x1, 2 x2, ..., K xK)
+            ts.append(TaylorTracer(interp, d[0], d[1:]))
+    with running(interp):
+        y, t = prim.jvp(xs, ts, **params)
+
+    def full(ti):       # the whole series (t0, t1, ..., t_order) of one tangent output
+        if type(ti) is Zero:
+            return None
+        t0, st = interp.unwrap(ti)
+        return join(t0, st, order)
+    y0 = [interp.unwrap(yi)[0] for yi in y] if prim.multiple_results else interp.unwrap(y)[0]
+    return y0, (_map_out(prim, t, full))
+
+
+def _map_out(prim, t, fn):
+    if prim.multiple_results:
+        return [None if type(ti) is Zero or ti is None else fn(ti) for ti in t]
+    return None if type(t) is Zero or t is None else fn(t)
+
+
+def _stack1(t):
+    return P.reshape.bind(t, shape=(1,) + tuple(get_aval(t).shape))

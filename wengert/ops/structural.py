@@ -5,8 +5,7 @@ import functools
 import numpy as np
 
 from ..core import ShapedArray, is_undefined
-from . import elementwise as E
-from .rules import def_linear, shape_by_dummy
+from .rules import P, def_linear, shape_by_dummy, unbroadcast
 from . import series as T
 
 
@@ -61,7 +60,7 @@ transpose_p = def_linear(
 
 
 def _broadcast_to_transpose(ct, x, shape):
-    return (E.unbroadcast(ct, x.aval),)
+    return (unbroadcast(ct, x.aval),)
 
 
 broadcast_to_p = def_linear("broadcast_to", _broadcast_to_impl,
@@ -223,10 +222,10 @@ def _scatter_add_taylor(primals, series, idx, unique):
     (x, u), (sx, su) = primals, series
     y = scatter_add_p.bind(x, u, idx=idx, unique=unique)
     if su is None:
-        return y, E.convert_p.bind(sx, dtype=y.dtype) if sx.dtype != y.dtype else sx
+        return y, P.convert_element_type.bind(sx, dtype=y.dtype) if sx.dtype != y.dtype else sx
     s = _scatter_series(su, x.shape, idx, unique)
-    s = s if sx is None else E.add_p.bind(sx, s)
-    return y, E.convert_p.bind(s, dtype=y.dtype) if s.dtype != y.dtype else s
+    s = s if sx is None else P.add.bind(sx, s)
+    return y, P.convert_element_type.bind(s, dtype=y.dtype) if s.dtype != y.dtype else s
 
 
 scatter_p.taylor, scatter_add_p.taylor = _scatter_taylor, _scatter_add_taylor

@@ -15,22 +15,22 @@ import inspect
 
 import numpy as np
 
-from .core import InputError, MissingRuleError, Zero, call_under, current_interpreter, get_aval, instantiate
-from .interpreters.taylor import taylor_call, taylor_from_jvp
-from .ops.rules import new_primitive
-from .ops.series import coef, order_of, stack
-from .tree import tree_flatten, tree_unflatten
+from .. import numpy as wnp
+from ..core import (InputError, MissingRuleError, Zero, current_interpreter, get_aval,
+                    instantiate, running)
+from ..interpreters.stage import StageInterpreter
+from ..interpreters.taylor import taylor_call
+from ..ops.rules import new_primitive
+from ..ops.series import coef, order_of, stack, taylor_from_jvp
+from ..tree import tree_flatten, tree_unflatten
 
 
 def _abstract_eval(fun, avals):
     """Output avals of `fun` by staging it (used when a custom call is staged)."""
-    from .interpreters.stage import StageInterpreter
     interp = StageInterpreter(current_interpreter())
     tracers = [interp.new_arg(a) for a in avals]
-    try:
-        outs = call_under(interp, fun, *tracers)
-    finally:
-        interp.alive = False
+    with running(interp):
+        outs = fun(*tracers)
     return [get_aval(o) for o in outs]
 
 
@@ -159,7 +159,6 @@ custom_vjp_lin_p.shape = lambda *avals, bwd, res, out_avals, in_avals: list(out_
 
 def _custom_vjp_lin_impl(*ts, bwd, res, out_avals, in_avals):
     """Forward mode through a custom_vjp: (J t)_j = <bwd(e_j), t> for each output element."""
-    import wengert.numpy as wnp
     outs = []
     for i, aval in enumerate(out_avals):
         rows = []
