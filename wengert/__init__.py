@@ -4,7 +4,8 @@ Forward mode, reverse mode (derived from forward mode as linearize + transpose)
 and every nesting of the two, over one registry of primitives and one IR.
 """
 from .core import (EscapedTracerError, InputError, MissingRuleError, NonScalarOutputError,  # noqa: F401
-                   TracerAssignmentError, TracerConversionError, WengertError)
+                   TracerAssignmentError, TracerConversionError, ConcretizationError,
+                   WengertError)
 from . import ops as _ops  # noqa: F401  (registers the primitives)
 from . import numpy  # noqa: F401
 from .transforms import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, linearize,  # noqa: F401

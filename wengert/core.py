@@ -55,6 +55,11 @@ class TracerAssignmentError(WengertError, TypeError):
     """In-place item assignment on a traced array."""
 
 
+class ConcretizationError(TracerConversionError):
+    """Python needed a concrete value (an `if`, an index, a shape) from a value that is
+    being staged, and so has none yet."""
+
+
 class InputError(WengertError, TypeError):
     """A transform was given inputs it cannot differentiate."""
 
@@ -195,8 +200,8 @@ class Primitive:
         #   the pass may write into them later;
         # transpose_in_place(ct, args, i): overwrite an owned `ct` with the cotangent of
         #   argument i, returning False when it cannot (shapes or dtypes differ);
-        # transpose_into(acc, ct, **params): add the cotangent into `acc`, the buffer
-        #   of the linear argument, instead of materialising it first.
+        # transpose_into(acc, ct, args, **params): add the cotangent into `acc`, the
+        #   buffer of the linear argument, instead of materialising it first.
         self.fresh_transpose = False
         self.transpose_in_place = self.transpose_into = None
 
@@ -296,6 +301,7 @@ def reject_tracer(a):
 # --------------------------------------------------------------------------
 class Interpreter:
     name = "interpreter"
+    differentiates = False    # whether its tracers carry a derivative (see `concrete`)
 
     def __init__(self, parent):
         self.parent = parent
@@ -303,6 +309,11 @@ class Interpreter:
 
     def process(self, prim, args, params):
         raise NotImplementedError
+
+    def concrete(self, tracer, why):
+        """The value under one of our tracers, for Python that needs a number; the
+        default is to have none."""
+        raise no_value(tracer, why)
 
 
 class EvalInterpreter(Interpreter):
@@ -430,34 +441,33 @@ class Tracer:
                 "global, a closure or `has_aux`; return it from the function instead, or "
                 "compute it inside the transform")
 
-    def _conversion_error(self, what):
-        self._check_alive()
-        return TracerConversionError(
-            f"{what} was called on a traced value {self.aval} inside `{self.interp.name}`; "
-            "the result would be a plain number and the derivative through it would be "
-            "lost. Keep the value as an array and use wengert.numpy functions on it"
-            " (use wengert.numpy instead of numpy inside differentiated functions)")
-
+    # Python that needs a value.  Each of these goes through `concrete` (below), the
+    # one place that decides: an `if` or an index asks for the value; a float()
+    # also asks that no derivative be dropped on the way.
     def __array__(self, dtype=None, copy=None):
-        raise self._conversion_error("conversion to a NumPy array (np.asarray or a numpy function)")
+        return np.asarray(concrete(self, "conversion to a NumPy array (np.asarray or a numpy "
+                                         "function)", drops_derivative=True), dtype)
 
     def __float__(self):
-        raise self._conversion_error("float()")
-
-    def __int__(self):
-        raise self._conversion_error("int()")
+        return float(concrete(self, "float()", drops_derivative=True))
 
     def __complex__(self):
-        raise self._conversion_error("complex()")
+        return complex(concrete(self, "complex()", drops_derivative=True))
+
+    def __int__(self):
+        return int(concrete(self, "int()", drops_derivative=True))
+
+    def __index__(self):     # integer arrays only, as NumPy's; integers carry no derivative
+        return int(np.asarray(concrete(self, "use as an index or a size")).__index__())
 
     def item(self, *args):
-        raise self._conversion_error(".item()")
+        return np.asarray(concrete(self, ".item()", drops_derivative=True)).item(*args)
 
     def tolist(self):
-        raise self._conversion_error(".tolist()")
+        return np.asarray(concrete(self, ".tolist()", drops_derivative=True)).tolist()
 
     def __bool__(self):
-        raise self._conversion_error("bool() (an `if` or `while` on a traced value)")
+        return bool(concrete(self, "bool() (an `if` or `while` on a traced value)"))
 
     def __setitem__(self, idx, value):
         raise TracerAssignmentError(
@@ -501,3 +511,41 @@ for _name in ("neg", "pos", "abs", "invert"):
 
 def is_tracer(x):
     return isinstance(x, Tracer)
+
+
+# --------------------------------------------------------------------------
+# Concrete values.  Python control flow and indexing need numbers: `if x > 0:`,
+# `a[i]` with i traced, `range(n)`, a singular-matrix test.  Every such request
+# comes here.  Each interpreter answers for its own tracers (`Interpreter.
+# concrete`): the eager ones (forward mode, Taylor mode, tracing at a point)
+# know their primal and hand it over, which may be a tracer of the interpreter
+# below, asked in turn; staging has no value and raises `ConcretizationError`.
+# The jit will turn this one point into guards.
+#
+# `drops_derivative`: the caller turns the value into a plain Python number
+# (float(x)), so a differentiating interpreter would lose the derivative through
+# it.  That is refused for floating values: a silent zero derivative is a wrong
+# answer.  An `if` loses nothing (each branch is differentiated as taken).
+# --------------------------------------------------------------------------
+def concrete(x, why, drops_derivative=False):
+    """The concrete value of `x` (a tracer or a plain value) for `why`."""
+    while isinstance(x, Tracer):
+        x._check_alive()
+        interp = x.interp
+        if drops_derivative and interp.differentiates and is_float(x.aval.dtype):
+            raise TracerConversionError(
+                f"{why} was called on a traced value {x.aval} inside `{interp.name}`; the "
+                "result would be a plain number and the derivative through it would be lost. "
+                "Keep the value as an array and use wengert.numpy functions on it (use "
+                "wengert.numpy instead of numpy inside differentiated functions)")
+        x = interp.concrete(x, why)
+    return x
+
+
+def no_value(tracer, why):
+    """The error for a tracer that has no value to give (staged, or a tangent)."""
+    return ConcretizationError(
+        f"{why} needs a concrete value, but this is an abstract value {tracer.aval} being "
+        f"traced by `{tracer.interp.name}`, which knows only its shape and dtype. Use "
+        "wengert.numpy.where for a value-dependent choice, or pass the value as a plain "
+        "Python/NumPy argument (not a traced one) if the program's structure depends on it")

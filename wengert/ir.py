@@ -55,7 +55,22 @@ def _show_value(v):
     return f"const:{aval}"
 
 
-def _show_param(v):
+def _show_index(idx):
+    """An index's static structure (ops/rules.py: split_index) in NumPy's notation:
+    [1:, ::-1, None, ..., #0] with #k the k-th index array input."""
+    def entry(i):
+        if type(i) is tuple and i[0] == "s":
+            start, stop, step = ("" if b is None else str(b) for b in i[1:])
+            return f"{start}:{stop}" + (f":{step}" if step else "")
+        if type(i) is tuple:
+            return f"#{i[1]}"
+        return "..." if i is Ellipsis else str(i)
+    return "[" + ", ".join(entry(i) for i in idx) + "]"
+
+
+def _show_param(v, key=None):
+    if key == "idx" and type(v) is tuple:
+        return _show_index(v)
     if isinstance(v, np.ndarray):
         return f"array{v.shape}"
     if callable(v):
@@ -93,7 +108,7 @@ class Graph:
         for eqn in self.eqns:
             outs = " ".join(f"{names[id(v)]}:{v.aval}" for v in eqn.outputs)
             args = " ".join(self._atom(a, names) for a in eqn.inputs)
-            params = "".join(f" {k}={_show_param(v)}" for k, v in eqn.params.items())
+            params = "".join(f" {k}={_show_param(v, k)}" for k, v in eqn.params.items())
             lines.append(f"    {outs} = {eqn.prim.name}{('[' + params[1:] + ']') if params else ''} {args}")
         outs = ", ".join(self._atom(a, names) for a in self.outputs)
         lines.append(f"  in ({outs}) }}")

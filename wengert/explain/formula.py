@@ -353,7 +353,7 @@ def _op(node, args, st):
         return st.var(node.params["text"]), 5
     if name == "tuple":
         return "(" + ", ".join(a[0] for a in args) + ")", 5
-    params = [f"{k}={_show_param(v)}" for k, v in node.params.items()]
+    params = [f"{k}={_show_param(v, k)}" for k, v in node.params.items()]
     return st.call(st.text(name), [a[0] for a in args] + [st.text(p) for p in params]), prec
 
 

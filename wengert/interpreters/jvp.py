@@ -26,16 +26,18 @@ class JVPTracer(Tracer):
     def aval(self):
         return get_aval(self.x)
 
-    def __bool__(self):
-        # A branch on a value loses no derivative: the primal is known here.
-        self._check_alive()
-        return bool(self.x)
 
 
 class JVPInterpreter(Interpreter):
+    differentiates = True
+
     def __init__(self, parent, inner=None, name="jvp"):
         self.parent, self.alive, self.name = parent, True, name
         self.inner = parent if inner is None else inner
+
+    def concrete(self, tracer, why):
+        # A branch on a value loses no derivative: the primal is known here.
+        return tracer.x
 
     def process(self, prim, args, params):
         xs, ts, mine = [], [], False

@@ -35,6 +35,7 @@ class LinearTracer(Tracer):
 
 class TapeInterpreter(Interpreter):
     name = "linear tape"
+    differentiates = True     # its tracers are tangents: they have no value (`concrete` raises)
 
     def __init__(self, parent):
         self.parent, self.alive = parent, True

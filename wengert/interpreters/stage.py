@@ -64,13 +64,13 @@ class ValueStageTracer(StageTracer):
     def __init__(self, interp, var, x):
         self.interp, self.var, self.x = interp, var, x
 
-    def __bool__(self):
-        self._check_alive()
-        return bool(self.x)
 
 
 class ValueStageInterpreter(StageInterpreter):
     name = "trace"
+
+    def concrete(self, tracer, why):
+        return tracer.x      # the path taken at this point is the one recorded
 
     def __init__(self, parent):
         super().__init__(parent)

@@ -46,16 +46,18 @@ class TaylorTracer(Tracer):
     def aval(self):
         return get_aval(self.x)
 
-    def __bool__(self):
-        # A branch on a value loses no coefficient: the series follows the branch taken
-        # at t = 0, as the jvp tracer's does.
-        self._check_alive()
-        return bool(self.x)
 
 
 class TaylorInterpreter(Interpreter):
+    differentiates = True
+
     def __init__(self, parent, order, name="taylor"):
         self.parent, self.alive, self.order, self.name = parent, True, order, name
+
+    def concrete(self, tracer, why):
+        # A branch on a value loses no coefficient: the series follows the branch taken
+        # at t = 0, as forward mode's does.
+        return tracer.x
 
     def process(self, prim, args, params):
         xs, ss, mine = [], [], False

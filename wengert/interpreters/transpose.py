@@ -62,7 +62,7 @@ def _backward(tape_interp, in_tracers, out_tracers, out_cts, consume, cts):
 
 
 def _transpose_entry(prim, params, targs, lin, ct, cts):
-    if prim.transpose_into is not None and cts.add_into(prim, lin, ct, params):
+    if prim.transpose_into is not None and cts.add_into(prim, targs, lin, ct, params):
         return
     arg_cts = prim.transpose(ct, *targs, **params)
     for i, a in lin:
@@ -123,7 +123,7 @@ class _Cotangents:
             if self.inplace and type(new) is np.ndarray and new.ndim:
                 self.owned.add(slot)
 
-    def add_into(self, prim, lin, ct, params):
+    def add_into(self, prim, targs, lin, ct, params):
         """Add the transpose of `prim` straight into its linear argument's buffer
         (owning it first) instead of materialising it: a slice's cotangent becomes
         `acc[idx] += ct`.  False when there is no buffer to add into yet."""
@@ -135,7 +135,7 @@ class _Cotangents:
         if x.slot not in self.owned:
             old = self.cts[x.slot] = np.array(old, dtype=x.aval.dtype, copy=True)
             self.owned.add(x.slot)
-        prim.transpose_into(old, ct, **params)
+        prim.transpose_into(old, ct, targs, **params)
         return True
 
 

@@ -8,7 +8,7 @@ from numpy import (bool_, complex128, dtype, e, euler_gamma, finfo, float16, flo
                    float64, iinfo, inf, int8, int16, int32, int64, intp, nan, ndarray, newaxis,
                    pi, uint8)
 
-from ..core import InputError, Tracer
+from ..core import InputError, Tracer, concrete
 from ..ops import elementwise as E
 from ..ops import linalg as L
 from ..ops import reductions as R
@@ -229,17 +229,8 @@ conjugate = conj
 
 
 def _concrete(x, what):
-    """The concrete value under forward-mode tracers (an index, a sort order); a
-    value being staged has none, which is an error naming `what`."""
-    from ..core import TracerConversionError
-    while isinstance(x, Tracer):
-        x._check_alive()
-        if not hasattr(x, "x"):
-            raise TracerConversionError(
-                f"{what} needs a concrete value, but it is an abstract value {x.aval} inside "
-                f"`{x.interp.name}`; compute it from constants outside the traced function")
-        x = x.x
-    return _np.asarray(x)
+    """The concrete value of an index, a sort order or a mask (core.concrete)."""
+    return _np.asarray(concrete(x, what))
 
 
 # ---------------------------------------------------------------- reductions
@@ -636,7 +627,7 @@ def array_split(ary, indices_or_sections, axis=0):
 
 
 def _take_axis(a, idx, ax, unique):
-    return S.getitem_p.bind(a, idx=(slice(None),) * ax + (_np.asarray(idx),), unique=unique)
+    return S.getitem(a, (slice(None),) * ax + (_np.asarray(idx),), unique)
 
 
 def flip(m, axis=None):
@@ -803,7 +794,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     a = moveaxis(a, (_norm_axis(axis1, nd), _norm_axis(axis2, nd)), (-2, -1))
     n, m = _shape(a)[-2:]
     rows = _np.arange(builtins.max(0, -offset), builtins.min(n, m - offset))
-    return S.getitem_p.bind(a, idx=(Ellipsis, rows, rows + offset), unique=True)
+    return S.getitem(a, (Ellipsis, rows, rows + offset), True)
 
 
 def diag(v, k=0):
@@ -814,7 +805,7 @@ def diag(v, k=0):
         raise ValueError("diag: input must be 1-d or 2-d")
     n = _shape(v)[0] + builtins.abs(k)
     rows = _np.arange(_shape(v)[0]) + builtins.max(0, -k)
-    return S.scatter_add_p.bind(_np.zeros((n, n), _dtype(v)), v, idx=(rows, rows + k), unique=True)
+    return S.scatter_add(_np.zeros((n, n), _dtype(v)), v, (rows, rows + k), True)
 
 
 def trace(a, offset=0, axis1=0, axis2=1):
@@ -860,7 +851,7 @@ def take_along_axis(arr, indices, axis, _unique=False):
         raise ValueError("take_along_axis: indices and arr must have the same number of dimensions")
     a = broadcast_to(a, tuple(s if i == ax else builtins.max(s, t) for i, (s, t) in enumerate(zip(_shape(a), idx.shape))))
     idx = _np.broadcast_to(idx, tuple(t if i == ax else s for i, (s, t) in enumerate(zip(_shape(a), idx.shape))))
-    return S.getitem_p.bind(a, idx=_along_index(idx, ax), unique=_unique)
+    return S.getitem(a, _along_index(idx, ax), _unique)
 
 
 def sort(a, axis=-1):
@@ -903,7 +894,7 @@ def _getitem(a, idx):
     unique = all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in idx) or (
         builtins.sum(isinstance(i, _np.ndarray) for i in idx) == 1
         and any(isinstance(i, _np.ndarray) and i.dtype == bool for i in idx))
-    return S.getitem_p.bind(a, idx=idx, unique=unique)
+    return S.getitem(a, idx, unique)
 
 
 class _IndexUpdate:
@@ -926,7 +917,7 @@ class _IndexUpdateRef:
         region[self.idx] = True
         target = _shape(_np.zeros(_shape(self.x))[self.idx])
         v = broadcast_to(astype(_c(v), _dtype(self.x)) if _dtype(_c(v)) != _dtype(self.x) else _c(v), target)
-        return S.scatter_add_p.bind(_np.zeros(_shape(self.x), _dtype(self.x)), v, idx=self.idx, unique=False), region
+        return S.scatter_add(_np.zeros(_shape(self.x), _dtype(self.x)), v, self.idx, False), region
 
     def _rounds(self, v):
         """The update as rounds in which every element is hit at most once: the k-th
@@ -945,7 +936,7 @@ class _IndexUpdateRef:
         rank[order] = _np.arange(pos.size) - _np.repeat(starts, _np.diff(_np.r_[starts, pos.size]))
         for r in range(int(rank.max()) + 1 if pos.size else 0):
             sel = _np.flatnonzero(rank == r)
-            yield pos[sel], S.getitem_p.bind(v, idx=(sel,), unique=True)
+            yield pos[sel], S.getitem(v, (sel,), True)
 
     def _apply(self, v, combine):
         x_shape = _shape(self.x)
@@ -953,7 +944,7 @@ class _IndexUpdateRef:
         for pos, vals in self._rounds(v):
             mask = _np.zeros(flat_size := math.prod(x_shape), bool)
             mask[pos] = True
-            spread = S.scatter_p.bind(vals, shape=(flat_size,), idx=(pos,), unique=True)
+            spread = S.scatter(vals, (flat_size,), (pos,), True)
             flat = combine(flat, spread, mask)
         return reshape(flat, x_shape)
 

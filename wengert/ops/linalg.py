@@ -6,7 +6,7 @@ from functools import partial
 
 import numpy as np
 
-from ..core import ShapedArray, Zero, is_undefined
+from ..core import ConcretizationError, ShapedArray, Zero, concrete, is_undefined
 from . import elementwise as E
 from . import reductions as R
 from . import structural as S
@@ -151,7 +151,7 @@ def _tril(t, k=0, lower=True):
 def _diagonal(a):
     """The main diagonal of each matrix: shape (..., min(n, m))."""
     rows = np.arange(min(a.shape[-2:]))
-    return S.getitem_p.bind(a, idx=(Ellipsis, rows, rows), unique=True)
+    return S.getitem(a, (Ellipsis, rows, rows), True)
 
 
 def _trace(a):
@@ -391,10 +391,10 @@ def _exactly_singular(a):
     """Whether the value under `a` (looking through tracers that carry one) is a matrix
     LU cannot invert.  d det = tr(adj(A) dA) holds there too, with adj(A) = det(A) A^-1
     undefined as a product but well defined as the matrix of cofactors."""
-    while hasattr(a, "interp"):
-        if not hasattr(a, "x"):
-            return False            # staged without a value: take the solve route
-        a = a.x
+    try:
+        a = concrete(a, "det's test for an exactly singular matrix")
+    except ConcretizationError:
+        return False                # staged without a value: take the solve route
     try:
         np.linalg.solve(a, np.broadcast_to(np.eye(a.shape[-1]), a.shape))
     except np.linalg.LinAlgError:
@@ -454,8 +454,8 @@ def _dot_general_taylor(primals, series, dims):
         dims2 = (((1,) + tuple(a + 2 for a in lc), (0,) + up(rc)), (tuple(a + 2 for a in lb), up(rb)))
         return out, T.rest(_order_to_front(dot_general_p.bind(T.toeplitz(X), Y, dims=dims2), nb))
     dims1 = (((0,) + up(lc), (0,) + up(rc)), (up(lb), up(rb)))   # the order axis contracted
-    return out, T.stack([dot_general_p.bind(T.first(X, k + 1), S.getitem_p.bind(
-        Y, idx=(slice(k, None, -1),), unique=True), dims=dims1) for k in range(1, K + 1)])
+    return out, T.stack([dot_general_p.bind(T.first(X, k + 1), S.getitem(Y, (slice(k, None, -1),), True),
+                                            dims=dims1) for k in range(1, K + 1)])
 
 
 def _order_to_front(s, pos):
@@ -475,7 +475,7 @@ def _solve_series(solve, A, B, X0):
     for k in range(1, T._shape(B)[0]):
         r = E.sub_p.bind(T.coef(B, k), R_sum0(_matmul(T.first(T.rest(A), k), rev)))
         rev = T.push(rev, solve(r))
-    return S.getitem_p.bind(rev, idx=(slice(None, None, -1),), unique=True)
+    return S.getitem(rev, (slice(None, None, -1),), True)
 
 
 def R_sum0(s):

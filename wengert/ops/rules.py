@@ -12,6 +12,7 @@ or a rule of a lower table, that needs an op defined later reaches it by name
 through the registry, `P.reduce_sum`, when it runs.
 """
 import functools
+import operator
 
 import numpy as np
 
@@ -93,6 +94,14 @@ def is_zero(t):
     return type(t) is Zero
 
 
+def instantiate_like(t, x):
+    """A tangent as an array: zeros shaped like primal `x` for a symbolic zero."""
+    if type(t) is not Zero:
+        return t
+    aval = Zero(x).aval
+    return np.zeros(aval.shape, aval.dtype)
+
+
 def unbroadcast(ct, aval):
     """Sum a cotangent of a broadcast result back to the shape of one operand."""
     shape = aval.shape
@@ -152,3 +161,70 @@ def def_linear(name, impl, shape, transpose):
     jvp.__name__ = f"_{name}_jvp"
     prim.jvp = jvp
     return prim
+
+
+# -- indexes ----------------------------------------------------------------------
+# An equation's params must hash and compare (a jit cache, CSE), so an index is
+# split in two.  Its static structure is the param `idx`: a tuple of ints, None,
+# Ellipsis, ("s", start, stop, step) for a slice and ("a", k) for the k-th index
+# array.  The index arrays themselves are data, so they are *inputs* of the
+# equation, after the array being indexed: getitem_p(x, *arrays, idx=, unique=).
+# A boolean mask becomes its integer arrays (np.nonzero) here, since the shape of
+# the result depends on its values.  The primitives are in structural.py.
+def split_index(idx):
+    """(static structure, index arrays) of a NumPy index tuple."""
+    static, arrays = [], []
+    for i in idx:
+        if type(i) is slice:
+            static.append(("s", _bound(i.start), _bound(i.stop), _bound(i.step)))
+        elif i is None or i is Ellipsis or type(i) is int:
+            static.append(i)
+        elif isinstance(i, np.integer):
+            static.append(int(i))
+        elif getattr(i, "dtype", None) == bool:
+            for a in np.nonzero(i):
+                static.append(("a", len(arrays)))
+                arrays.append(a)
+        else:                                   # an integer array, possibly traced
+            static.append(("a", len(arrays)))
+            arrays.append(i)
+    return tuple(static), arrays
+
+
+def _bound(b):
+    if b is None:
+        return None
+    try:
+        return operator.index(b)
+    except TypeError:       # NumPy's message for the same mistake
+        raise TypeError("slice indices must be integers or None or have an __index__ method") from None
+
+
+def join_index(static, arrays):
+    """The NumPy index tuple from its static structure and index arrays."""
+    return tuple(slice(*i[1:]) if type(i) is tuple and i[0] == "s" else
+                 arrays[i[1]] if type(i) is tuple else i for i in static)
+
+
+def is_basic(static):
+    return all(type(i) is not tuple or i[0] == "s" for i in static)
+
+
+def getitem(x, idx, unique):
+    """x[idx] for a NumPy index tuple (the form wengert.numpy and the rules use)."""
+    static, arrays = split_index(idx)
+    return P.getitem.bind(x, *arrays, idx=static, unique=unique)
+
+
+def scatter(u, shape, idx, unique):
+    """u placed into zeros of `shape` at idx (repeats summed)."""
+    static, arrays = split_index(idx)
+    return P.scatter.bind(u, *arrays, shape=shape, idx=static, unique=unique)
+
+
+def scatter_add(x, u, idx, unique):
+    """x with u added at idx (repeats summed)."""
+    static, arrays = split_index(idx)
+    return P.scatter_add.bind(x, u, *arrays, idx=static, unique=unique)
+
+

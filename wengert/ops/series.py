@@ -27,6 +27,7 @@ import numpy as np
 from ..core import Zero, current_interpreter, get_aval, running
 from ..core import primitives as P   # the op tables import this toolbox: ops by name
 from ..interpreters.taylor import TaylorInterpreter, TaylorTracer
+from .rules import getitem
 
 
 def _shape(x):
@@ -62,15 +63,15 @@ def scale(s, values):
 
 
 def first(s, n):
-    return P.getitem.bind(s, idx=(slice(0, n),), unique=True)
+    return getitem(s, idx=(slice(0, n),), unique=True)
 
 
 def rest(s, start=1):
-    return P.getitem.bind(s, idx=(slice(start, None),), unique=True)
+    return getitem(s, idx=(slice(start, None),), unique=True)
 
 
 def coef(s, k):
-    return P.getitem.bind(s, idx=(k,), unique=True)
+    return getitem(s, idx=(k,), unique=True)
 
 
 def join(x0, s, order=None):
@@ -111,7 +112,7 @@ def conv(A, rev):
 def unrev(rev):
     """The series (y1, ..., yK) from the reversed full stack (yK, ..., y0)."""
     n = _shape(rev)[0]
-    return P.getitem.bind(rev, idx=(slice(n - 2, None, -1),), unique=True) if n > 1 else rev
+    return getitem(rev, idx=(slice(n - 2, None, -1),), unique=True) if n > 1 else rev
 
 
 # ---------------------------------------------------------------- products
@@ -125,7 +126,7 @@ def cauchy(A, B):
     if small(A, n):
         # the gathered T[k, j] = a_(k-j) (0 for j > k), one product and one sum over j
         return P.reduce_sum.bind(P.mul.bind(toeplitz(A), B), axes=(1,))
-    return stack([conv(A, P.getitem.bind(B, idx=(slice(k, None, -1),), unique=True)) for k in range(n)])
+    return stack([conv(A, getitem(B, idx=(slice(k, None, -1),), unique=True)) for k in range(n)])
 
 
 def stack(coefs):
@@ -146,7 +147,7 @@ def divide(A, B, q0):
     for k in range(1, n):
         q = P.div.bind(P.sub.bind(coef(A, k), conv(rest(B), rev)), b0)
         rev = push(rev, q)
-    return P.getitem.bind(rev, idx=(slice(None, None, -1),), unique=True)
+    return getitem(rev, idx=(slice(None, None, -1),), unique=True)
 
 
 def exp_ode(G, y0):
@@ -185,7 +186,7 @@ def quadratic_ode(X, y0, c0, c1, c2):
     yrev, prev = push(None, y0), None
     for k in range(1, _shape(X)[0]):
         # p_(k-1) from y_0..y_(k-1); (y^2)_m = sum_j y_j y_(m-j)
-        flip = P.getitem.bind(yrev, idx=(slice(None, None, -1),), unique=True)
+        flip = getitem(yrev, idx=(slice(None, None, -1),), unique=True)
         sq = P.reduce_sum.bind(P.mul.bind(yrev, flip), axes=(0,))
         p = P.add.bind(P.mul.bind(coef(yrev, 0), c1), P.mul.bind(sq, c2))
         p = P.add.bind(p, c0) if k == 1 else p
@@ -261,7 +262,7 @@ def toeplitz(A):
     product sum_j a_(k-j) b_j for every k in one operation."""
     n = _shape(A)[0]
     k, j = np.indices((n, n))
-    T = P.getitem.bind(A, idx=(np.maximum(k - j, 0),), unique=False)
+    T = getitem(A, idx=(np.maximum(k - j, 0),), unique=False)
     return P.mul.bind(T, (j <= k).astype(_dtype(A)).reshape((n, n) + (1,) * (len(_shape(A)) - 1)))
 
 

@@ -5,7 +5,8 @@ import functools
 import numpy as np
 
 from ..core import ShapedArray, is_undefined
-from .rules import P, def_linear, shape_by_dummy, unbroadcast
+from .rules import (P, def_linear, getitem, instantiate_like, is_basic, join_index,  # noqa: F401
+                    scatter, scatter_add, shape_by_dummy, split_index, unbroadcast)
 from . import series as T
 
 
@@ -84,61 +85,51 @@ broadcast_to_p.taylor = lambda primals, series, shape: (
 
 
 # -- indexing: x[idx] and its transpose, scatter-add --------------------------------
-def _is_basic(idx):
-    return all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in idx)
+# The param `idx` is an index's static structure and its index arrays are inputs
+# after the indexed array (rules.split_index says why); `getitem(x, idx, unique)`
+# and friends in rules.py bind them from a NumPy index.
+def _getitem_impl(x, *arrays, idx, unique):
+    return np.asarray(x)[join_index(idx, arrays)]
 
 
-def _getitem_transpose(ct, x, idx, unique):
-    return (scatter_p.bind(ct, shape=x.aval.shape, idx=idx, unique=unique),)
-
-
-_getitem_by_dummy = shape_by_dummy(lambda x, idx, unique: x[idx])
-
-
-def _basic_key(idx):
-    """A hashable stand-in for a basic index of ints, None, Ellipsis and slices with int
-    bounds (slices are unhashable before Python 3.12), or None for any other index."""
-    key = []
-    for i in idx:
-        if type(i) is slice:
-            bounds = (i.start, i.stop, i.step)
-            if not all(b is None or type(b) is int for b in bounds):
-                return None
-            key.append(bounds)
-        elif type(i) is int or i is None or i is Ellipsis:    # not bool: True == 1
-            key.append(i)
-        else:
-            return None
-    return tuple(key)
+_getitem_by_dummy = shape_by_dummy(lambda x, *arrays, idx, unique: x[join_index(idx, arrays)])
 
 
 @functools.lru_cache(maxsize=4096)
-def _basic_getitem_aval(shape, dtype, key):
-    idx = tuple(slice(*k) if type(k) is tuple else k for k in key)
-    return _getitem_by_dummy(ShapedArray.fast(shape, dtype), idx=idx, unique=True)
+def _getitem_aval(shape, dtype, array_avals, idx):
+    """NumPy's own answer on zero-strided dummies (index arrays of zeros), remembered,
+    since the same slices recur on every call of a function."""
+    return _getitem_by_dummy(ShapedArray.fast(shape, dtype), *array_avals, idx=idx, unique=True)
 
 
-def _getitem_shape(a, idx, unique):
-    """Output aval of x[idx]: NumPy's own answer on a zero-strided dummy, remembered per
-    (shape, dtype, basic index), since the same slices recur on every call of a function."""
-    key = _basic_key(idx)
-    if key is None:
-        return _getitem_by_dummy(a, idx=idx, unique=unique)
-    return _basic_getitem_aval(a.shape, a.dtype, key)
+def _getitem_shape(a, *array_avals, idx, unique):
+    return _getitem_aval(a.shape, a.dtype, array_avals, idx)
 
 
-getitem_p = def_linear("getitem", lambda x, idx, unique: np.asarray(x)[idx], _getitem_shape,
-                       _getitem_transpose)
+def _getitem_jvp(xs, ts, idx, unique):
+    x, *arrays = xs
+    return (getitem_p.bind(x, *arrays, idx=idx, unique=unique),
+            getitem_p.bind(ts[0], *arrays, idx=idx, unique=unique))
+
+
+def _getitem_transpose(ct, x, *arrays, idx, unique):
+    return (scatter_p.bind(ct, *arrays, shape=x.aval.shape, idx=idx, unique=unique),) + (None,) * len(arrays)
+
+
+getitem_p = def_linear("getitem", _getitem_impl, _getitem_shape, _getitem_transpose)
+getitem_p.jvp, getitem_p.linear_args = _getitem_jvp, (0,)
 
 
 # Indexing the stacked series: a basic index takes a leading slice for the order
 # axis; an advanced one could move that axis (NumPy puts separated advanced indices
 # first), so the order axis goes last, where a trailing slice never moves it.
+_ALL = ("s", None, None, None)
+
+
 def _with_order(idx):
-    if _is_basic(idx):
-        return (slice(None),) + idx, False
-    has_ellipsis = any(i is Ellipsis for i in idx)
-    return idx + ((slice(None),) if has_ellipsis else (Ellipsis, slice(None))), True
+    if is_basic(idx):
+        return (_ALL,) + idx, False
+    return idx + ((_ALL,) if Ellipsis in idx else (Ellipsis, _ALL)), True
 
 
 def _order_last(s):
@@ -150,80 +141,110 @@ def _order_first(s):
 
 
 def _getitem_taylor(primals, series, idx, unique):
+    x, *arrays = primals
     s_idx, last = _with_order(idx)
     s = series[0]
-    s = getitem_p.bind(_order_last(s) if last else s, idx=s_idx, unique=unique)
-    return getitem_p.bind(primals[0], idx=idx, unique=unique), _order_first(s) if last else s
+    s = getitem_p.bind(_order_last(s) if last else s, *arrays, idx=s_idx, unique=unique)
+    return getitem_p.bind(x, *arrays, idx=idx, unique=unique), _order_first(s) if last else s
 
 
 getitem_p.taylor = _getitem_taylor
 
 
-def simple_index(idx):
-    """Index whose positions are distinct: plain `out[idx] += u` is a correct scatter-add."""
-    return _is_basic(idx) or (len(idx) == 1 and getattr(idx[0], "dtype", None) == bool)
+def simple_index(index):
+    """A NumPy index whose positions are distinct: plain `out[index] += u` is a correct
+    scatter-add."""
+    return all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in index)
 
 
-def _add_into(acc, u, idx, unique):
-    """acc[idx] += u in place, summing repeated indices."""
-    if unique or simple_index(idx):
-        acc[idx] += u             # plain indexing: np.add.at is ~20x slower (PERF_NOTES)
+def _add_into(acc, u, index, unique):
+    """acc[index] += u in place, summing repeated indices."""
+    if unique or simple_index(index):
+        acc[index] += u           # plain indexing: np.add.at is ~20x slower (PERF_NOTES)
     else:
-        np.add.at(acc, idx, u)    # repeated integer indices accumulate
+        np.add.at(acc, index, u)  # repeated integer indices accumulate
     return acc
 
 
-def _scatter_add_impl(x, u, idx, unique):
-    return _add_into(np.array(x, dtype=np.result_type(x, u), copy=True), u, idx, unique)
+def _scatter_add_impl(x, u, *arrays, idx, unique):
+    return _add_into(np.array(x, dtype=np.result_type(x, u), copy=True), u, join_index(idx, arrays), unique)
 
 
 # scatter: u placed into zeros of `shape` at idx (repeats summed): the transpose
 # of getitem.  Its own primitive, not scatter_add onto zeros, to skip a full copy.
-def _scatter_impl(u, shape, idx, unique):
+def _scatter_impl(u, *arrays, shape, idx, unique):
     out = np.zeros(shape, np.result_type(u))
-    if unique or simple_index(idx):
-        out[idx] = u              # into zeros: assignment, not a read-modify-write
+    index = join_index(idx, arrays)
+    if unique or simple_index(index):
+        out[index] = u            # into zeros: assignment, not a read-modify-write
         return out
-    return _add_into(out, u, idx, unique)
+    return _add_into(out, u, index, unique)
+
+
+def _scatter_jvp(xs, ts, shape, idx, unique):
+    u, *arrays = xs
+    return (scatter_p.bind(u, *arrays, shape=shape, idx=idx, unique=unique),
+            scatter_p.bind(ts[0], *arrays, shape=shape, idx=idx, unique=unique))
+
+
+def _scatter_transpose(ct, u, *arrays, shape, idx, unique):
+    return (getitem_p.bind(ct, *arrays, idx=idx, unique=unique),) + (None,) * len(arrays)
 
 
 scatter_p = def_linear("scatter", _scatter_impl,
-                       lambda u, shape, idx, unique: ShapedArray(shape, u.dtype),
-                       lambda ct, u, shape, idx, unique: (getitem_p.bind(ct, idx=idx, unique=unique),))
-# getitem's transpose on concrete arrays: into the source's buffer, or into new zeros
-getitem_p.transpose_into = _add_into
+                       lambda u, *arrays, shape, idx, unique: ShapedArray(shape, u.dtype),
+                       _scatter_transpose)
+scatter_p.jvp, scatter_p.linear_args = _scatter_jvp, (0,)
+
+
+def _getitem_into(acc, ct, args, idx, unique):
+    """getitem's transpose on concrete arrays: added into the source's buffer."""
+    return _add_into(acc, ct, join_index(idx, args[1:]), unique)
+
+
+getitem_p.transpose_into = _getitem_into
 getitem_p.fresh_transpose = True
 
 
-def _scatter_add_transpose(ct, x, u, idx, unique):
+def _scatter_add_jvp(xs, ts, idx, unique):
+    x, u, *arrays = xs
+    tx, tu = (instantiate_like(t, a) for t, a in zip(ts[:2], (x, u)))
+    return (scatter_add_p.bind(x, u, *arrays, idx=idx, unique=unique),
+            scatter_add_p.bind(tx, tu, *arrays, idx=idx, unique=unique))
+
+
+def _scatter_add_transpose(ct, x, u, *arrays, idx, unique):
     return (ct if _undef(x) else None,
-            getitem_p.bind(ct, idx=idx, unique=unique) if _undef(u) else None)
+            getitem_p.bind(ct, *arrays, idx=idx, unique=unique) if _undef(u) else None) + (None,) * len(arrays)
 
 
 scatter_add_p = def_linear("scatter_add", _scatter_add_impl,
-                           lambda a, u, idx, unique: ShapedArray(a.shape, np.result_type(a.dtype, u.dtype)),
+                           lambda a, u, *arrays, idx, unique: ShapedArray(a.shape, np.result_type(a.dtype, u.dtype)),
                            _scatter_add_transpose)
+scatter_add_p.jvp, scatter_add_p.linear_args = _scatter_add_jvp, (0, 1)
 
 
-def _scatter_series(su, shape, idx, unique):
+def _scatter_series(su, arrays, shape, idx, unique):
     K = su.shape[0]
     s_idx, last = _with_order(idx)
     if not last:
-        return scatter_p.bind(su, shape=(K,) + tuple(shape), idx=s_idx, unique=unique)
-    return _order_first(scatter_p.bind(_order_last(su), shape=tuple(shape) + (K,), idx=s_idx, unique=unique))
+        return scatter_p.bind(su, *arrays, shape=(K,) + tuple(shape), idx=s_idx, unique=unique)
+    return _order_first(scatter_p.bind(_order_last(su), *arrays, shape=tuple(shape) + (K,), idx=s_idx,
+                                       unique=unique))
 
 
 def _scatter_taylor(primals, series, shape, idx, unique):
-    return (scatter_p.bind(primals[0], shape=shape, idx=idx, unique=unique),
-            _scatter_series(series[0], shape, idx, unique))
+    u, *arrays = primals
+    return (scatter_p.bind(u, *arrays, shape=shape, idx=idx, unique=unique),
+            _scatter_series(series[0], arrays, shape, idx, unique))
 
 
 def _scatter_add_taylor(primals, series, idx, unique):
-    (x, u), (sx, su) = primals, series
-    y = scatter_add_p.bind(x, u, idx=idx, unique=unique)
+    (x, u, *arrays), (sx, su) = primals, series[:2]
+    y = scatter_add_p.bind(x, u, *arrays, idx=idx, unique=unique)
     if su is None:
         return y, P.convert_element_type.bind(sx, dtype=y.dtype) if sx.dtype != y.dtype else sx
-    s = _scatter_series(su, x.shape, idx, unique)
+    s = _scatter_series(su, arrays, x.shape, idx, unique)
     s = s if sx is None else P.add.bind(sx, s)
     return y, P.convert_element_type.bind(s, dtype=y.dtype) if s.dtype != y.dtype else s
 
@@ -244,7 +265,7 @@ def _concatenate_transpose(ct, *xs, axis):
         n = x.aval.shape[axis] if _undef(x) else np.shape(x)[axis]
         if _undef(x):
             idx = (slice(None),) * axis + (slice(start, start + n),)
-            cts.append(getitem_p.bind(ct, idx=idx, unique=True))
+            cts.append(getitem(ct, idx, True))
         else:
             cts.append(None)
         start += n
@@ -267,7 +288,7 @@ concatenate_p.taylor = _concatenate_taylor
 
 def _pad_transpose(ct, x, widths):
     idx = tuple(slice(lo, lo + n) for (lo, hi), n in zip(widths, x.aval.shape))
-    return (getitem_p.bind(ct, idx=idx, unique=True),)
+    return (getitem(ct, idx, True),)
 
 
 pad_p = def_linear("pad", lambda x, widths: np.pad(x, widths),
