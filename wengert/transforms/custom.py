@@ -46,14 +46,6 @@ def _positional(fun, args, kwargs):
     return bound.args
 
 
-def _flat_fun(fun, in_td, store):
-    def fun_flat(*xs):
-        leaves, td = tree_flatten(fun(*tree_unflatten(in_td, xs)))
-        store["out_td"] = td
-        return leaves
-    return fun_flat
-
-
 # ------------------------------------------------------------------ custom_jvp
 custom_jvp_call_p = new_primitive("custom_jvp_call", multiple_results=True)
 custom_jvp_call_p.impl = lambda *xs, fun, jvp: fun(*xs)
@@ -107,22 +99,46 @@ class custom_jvp:
         if self.jvp is None:
             raise MissingRuleError(f"custom_jvp function {self.__name__} has no rule; "
                                    "register one with @f.defjvp")
-        args = _positional(self.fun, args, kwargs)
-        flat, in_td = tree_flatten(args)
-        store = {}
-        fun_flat = _flat_fun(self.fun, in_td, store)
+        flat, in_td = tree_flatten(_positional(self.fun, args, kwargs))
+        rules = _rules_for(self, in_td, _JVPRules)
+        outs = custom_jvp_call_p.bind(*flat, fun=rules.fun, jvp=rules.jvp)   # sets rules.out_td
+        return tree_unflatten(rules.out_td, outs)
 
-        def jvp_flat(xs, ts):
-            y, ty = self.jvp(tree_unflatten(in_td, xs), tree_unflatten(in_td, ts))
-            ys, td = tree_flatten(y)
-            tys, ttd = tree_flatten(ty)
-            if ttd != td:
-                raise InputError(f"custom_jvp rule of {self.__name__} returned tangents of structure "
-                                 f"{ttd} for outputs of structure {td}")
-            store["out_td"] = td
-            return ys, tys
-        outs = custom_jvp_call_p.bind(*flat, fun=fun_flat, jvp=jvp_flat)
-        return tree_unflatten(store["out_td"], outs)
+
+# The user's functions in flat form (lists of leaves in and out), for one input
+# structure.  Made once per (custom function, input structure) and reused, and the
+# params are their bound methods, which compare equal when their object is the
+# same: two calls stage equal equations, as a jit cache and CSE need.
+def _rules_for(custom, in_td, kind):
+    cache = custom.__dict__.setdefault("_flat_rules", {})
+    rules = cache.get(in_td)
+    if rules is None:
+        rules = cache[in_td] = kind(custom, in_td)
+    return rules
+
+
+class _FlatRules:
+    def __init__(self, custom, in_td):
+        self.custom, self.in_td, self.out_td = custom, in_td, None
+
+    def fun(self, *xs):
+        leaves, self.out_td = tree_flatten(self.custom.fun(*tree_unflatten(self.in_td, xs)))
+        return leaves
+
+    def __repr__(self):
+        return f"<rules of {self.custom.__name__}>"
+
+
+class _JVPRules(_FlatRules):
+    def jvp(self, xs, ts):
+        y, ty = self.custom.jvp(tree_unflatten(self.in_td, xs), tree_unflatten(self.in_td, ts))
+        ys, td = tree_flatten(y)
+        tys, ttd = tree_flatten(ty)
+        if ttd != td:
+            raise InputError(f"custom_jvp rule of {self.custom.__name__} returned tangents of "
+                             f"structure {ttd} for outputs of structure {td}")
+        self.out_td = td
+        return ys, tys
 
 
 # ------------------------------------------------------------------ custom_vjp
@@ -133,10 +149,10 @@ custom_vjp_call_p.shape = lambda *avals, fun, fwd, bwd: _abstract_eval(fun, aval
 
 def _custom_vjp_call_jvp(xs, ts, fun, fwd, bwd):
     ys, res = fwd(*xs)
-    out_avals = [get_aval(y) for y in ys]
-    in_avals = [get_aval(x) for x in xs]
-    tys = custom_vjp_lin_p.bind(*[instantiate(t) for t in ts], bwd=bwd, res=res,
-                                out_avals=out_avals, in_avals=in_avals)
+    res_leaves, res_td = tree_flatten(res)       # residuals are inputs, never params
+    params = dict(bwd=bwd, res_td=res_td, out_avals=tuple(get_aval(y) for y in ys),
+                  in_avals=tuple(get_aval(x) for x in xs))
+    tys = custom_vjp_lin_p.bind(*res_leaves, *[instantiate(t) for t in ts], **params)
     return ys, tys
 
 
@@ -151,14 +167,21 @@ def _custom_vjp_call_taylor(primals, series, fun, fwd, bwd):
 
 custom_vjp_call_p.taylor = _custom_vjp_call_taylor
 
-# The linear map t -> J t whose transpose is the user's bwd.
+# The linear map t -> J t whose transpose is the user's bwd.  Its inputs are the
+# residual leaves (res_td.num_leaves of them, constants to the map), then the tangents.
 custom_vjp_lin_p = new_primitive("custom_vjp_lin", multiple_results=True)
 custom_vjp_lin_p.linear = True
-custom_vjp_lin_p.shape = lambda *avals, bwd, res, out_avals, in_avals: list(out_avals)
+custom_vjp_lin_p.shape = lambda *avals, bwd, res_td, out_avals, in_avals: list(out_avals)
 
 
-def _custom_vjp_lin_impl(*ts, bwd, res, out_avals, in_avals):
+def _split_res(args, res_td):
+    n = res_td.num_leaves
+    return tree_unflatten(res_td, list(args[:n])), args[n:]
+
+
+def _custom_vjp_lin_impl(*args, bwd, res_td, out_avals, in_avals):
     """Forward mode through a custom_vjp: (J t)_j = <bwd(e_j), t> for each output element."""
+    res, ts = _split_res(args, res_td)
     outs = []
     for i, aval in enumerate(out_avals):
         rows = []
@@ -167,21 +190,24 @@ def _custom_vjp_lin_impl(*ts, bwd, res, out_avals, in_avals):
             e[j] = 1
             cts = [np.zeros(a.shape, a.dtype) for a in out_avals]
             cts[i] = e.reshape(aval.shape)
-            grads = bwd(res, cts)
+            grads = bwd(res, cts, in_avals)
             rows.append(sum(wnp.vdot(g, t) for g, t in zip(grads, ts)))
         outs.append(wnp.reshape(wnp.stack(rows), aval.shape) if rows else np.zeros(aval.shape, aval.dtype))
     return outs
 
 
-def _custom_vjp_lin_transpose(cts, *ts, bwd, res, out_avals, in_avals):
+def _custom_vjp_lin_transpose(cts, *args, bwd, res_td, out_avals, in_avals):
+    res, _ = _split_res(args, res_td)
     cts = [np.zeros(a.shape, a.dtype) if type(c) is Zero else c for c, a in zip(cts, out_avals)]
-    return bwd(res, cts)
+    return [None] * res_td.num_leaves + list(bwd(res, cts, in_avals))
 
 
-def _custom_vjp_lin_jvp(xs, ts, bwd, res, out_avals, in_avals):
-    params = dict(bwd=bwd, res=res, out_avals=out_avals, in_avals=in_avals)
+def _custom_vjp_lin_jvp(xs, ts, **params):
+    # the residuals are constants of the linear map: only the tangents' tangents flow
+    n = params["res_td"].num_leaves
+    res = xs[:n]
     return (custom_vjp_lin_p.bind(*xs, **params),
-            custom_vjp_lin_p.bind(*[instantiate(t) for t in ts], **params))
+            custom_vjp_lin_p.bind(*res, *[instantiate(t) for t in ts[n:]], **params))
 
 
 custom_vjp_lin_p.impl = _custom_vjp_lin_impl
@@ -192,8 +218,10 @@ custom_vjp_lin_p.jvp = _custom_vjp_lin_jvp
 def _custom_vjp_lin_taylor(primals, series, **params):
     # linear in the tangents with constant residuals: coefficient by coefficient
     outs = custom_vjp_lin_p.bind(*primals, **params)
-    per_k = [custom_vjp_lin_p.bind(*[np.zeros(get_aval(x).shape, get_aval(x).dtype) if s is None else coef(s, k)
-                                     for x, s in zip(primals, series)], **params)
+    n = params["res_td"].num_leaves
+    res, ts, ss = primals[:n], primals[n:], series[n:]
+    per_k = [custom_vjp_lin_p.bind(*res, *[np.zeros(get_aval(x).shape, get_aval(x).dtype) if s is None
+                                           else coef(s, k) for x, s in zip(ts, ss)], **params)
              for k in range(order_of(series))]
     return outs, [stack([c[i] for c in per_k]) for i in range(len(outs))]
 
@@ -231,43 +259,39 @@ class custom_vjp:
         if self.fwd is None:
             raise MissingRuleError(f"custom_vjp function {self.__name__} has no rule; "
                                    "register one with f.defvjp(fwd, bwd)")
-        args = _positional(self.fun, args, kwargs)
-        flat, in_td = tree_flatten(args)
-        store = {}
-        fun_flat = _flat_fun(self.fun, in_td, store)
-
-        def fwd_flat(*xs):
-            out, res = self.fwd(*tree_unflatten(in_td, xs))
-            leaves, td = tree_flatten(out)
-            store["out_td"] = td
-            return leaves, res
-
-        def bwd_flat(res, cts):
-            grads = self.bwd(res, tree_unflatten(store["out_td"], cts))
-            if not isinstance(grads, (tuple, list)) or len(grads) != len(args):
-                raise InputError(f"custom_vjp bwd of {self.__name__} must return a tuple with one "
-                                 f"cotangent per argument ({len(args)}), got {type(grads).__name__}"
-                                 f"{'' if not isinstance(grads, (tuple, list)) else ' of length ' + str(len(grads))}")
-            grads = tuple(np.zeros(np.shape(a)) if g is None else g for g, a in zip(grads, args)
-                          ) if all(_is_leaf(a) for a in args) else tuple(grads)
-            leaves, td = tree_flatten(grads)
-            if td != in_td:
-                raise InputError(f"custom_vjp bwd of {self.__name__} returned structure {td}; "
-                                 f"the arguments have structure {in_td}")
-            out = []
-            for k, (g, x) in enumerate(zip(leaves, flat)):
-                if g is None:
-                    g = np.zeros(get_aval(x).shape, get_aval(x).dtype)
-                elif get_aval(g).shape != get_aval(x).shape:
-                    raise InputError(f"custom_vjp bwd of {self.__name__} returned a cotangent of "
-                                     f"shape {get_aval(g).shape} for an argument of shape "
-                                     f"{get_aval(x).shape} (leaf {k}); shape it like the argument")
-                out.append(g)
-            return out
-        outs = custom_vjp_call_p.bind(*flat, fun=fun_flat, fwd=fwd_flat, bwd=bwd_flat)
-        return tree_unflatten(store["out_td"], outs)
+        flat, in_td = tree_flatten(_positional(self.fun, args, kwargs))
+        rules = _rules_for(self, in_td, _VJPRules)
+        outs = custom_vjp_call_p.bind(*flat, fun=rules.fun, fwd=rules.fwd, bwd=rules.bwd)
+        return tree_unflatten(rules.out_td, outs)
 
 
-def _is_leaf(x):
-    return len(tree_flatten(x)[0]) == 1 and tree_flatten(x)[1].kind == "leaf"
+class _VJPRules(_FlatRules):
+    def fwd(self, *xs):
+        out, res = self.custom.fwd(*tree_unflatten(self.in_td, xs))
+        leaves, self.out_td = tree_flatten(out)
+        return leaves, res
 
+    def bwd(self, res, cts, in_avals):
+        """The user's bwd on flat cotangents; one checked cotangent per input leaf."""
+        name, nargs = self.custom.__name__, len(self.in_td.children)
+        grads = self.custom.bwd(res, tree_unflatten(self.out_td, cts))
+        if not isinstance(grads, (tuple, list)) or len(grads) != nargs:
+            got = type(grads).__name__ + (f" of length {len(grads)}" if isinstance(grads, (tuple, list)) else "")
+            raise InputError(f"custom_vjp bwd of {name} must return a tuple with one cotangent per "
+                             f"argument ({nargs}), got {got}")
+        if all(c.kind == "leaf" for c in self.in_td.children):   # None: a zero cotangent
+            grads = tuple(np.zeros(a.shape, a.dtype) if g is None else g for g, a in zip(grads, in_avals))
+        leaves, td = tree_flatten(tuple(grads))
+        if td != self.in_td:
+            raise InputError(f"custom_vjp bwd of {name} returned structure {td}; the arguments have "
+                             f"structure {self.in_td}")
+        return [_checked_cotangent(g, a, k, name) for k, (g, a) in enumerate(zip(leaves, in_avals))]
+
+
+def _checked_cotangent(g, aval, k, name):
+    if g is None:
+        return np.zeros(aval.shape, aval.dtype)
+    if get_aval(g).shape != aval.shape:
+        raise InputError(f"custom_vjp bwd of {name} returned a cotangent of shape {get_aval(g).shape} "
+                         f"for an argument of shape {aval.shape} (leaf {k}); shape it like the argument")
+    return g
