@@ -78,6 +78,33 @@ def _show_param(v, key=None):
     return repr(v)
 
 
+def _literal_key(value):
+    """A constant by value: arrays by dtype, shape and bytes; tracers by identity."""
+    if hasattr(value, "interp"):
+        return ("tracer", id(value))
+    if isinstance(value, (np.ndarray, np.generic)):
+        a = np.asarray(value)
+        return ("array", a.dtype.str, a.shape, a.tobytes())
+    return (type(value).__name__, value)
+
+
+def _structure(graph):
+    position = {id(v): k for k, v in enumerate(graph.inputs)}
+
+    def atom(a):
+        if isinstance(a, Var):
+            return ("v", position.get(id(a), -1))
+        return ("c", _literal_key(a.value))
+    eqns = []
+    for eqn in graph.eqns:
+        ins = tuple(atom(a) for a in eqn.inputs)
+        for v in eqn.outputs:
+            position[id(v)] = len(position)
+        eqns.append((eqn.prim.name, id(eqn.prim), ins, tuple(sorted(eqn.params.items())),
+                     tuple(v.aval for v in eqn.outputs)))
+    return (tuple(v.aval for v in graph.inputs), tuple(eqns), tuple(atom(a) for a in graph.outputs))
+
+
 class Graph:
     """inputs: list of Var; eqns: list of Eqn; outputs: list of Var or Lit."""
 
@@ -139,6 +166,25 @@ class Graph:
         return "\n".join(lines)
 
     # `render(path)` and `_repr_svg_` are attached by wengert.explain.render.
+
+    # -- equality ----------------------------------------------------------
+    # Two graphs are equal when they are the same program up to the names of their
+    # variables: same input avals, same equations in order (primitive, params,
+    # which earlier variable or which constant each input is, output avals), same
+    # outputs.  A jit cache and common-subexpression elimination rely on this, so
+    # every param must hash and compare (tests/test_staging.py checks each
+    # primitive).  A Graph is not changed once built, so the key is kept.
+    def _key(self):
+        key = self.__dict__.get("_structure")
+        if key is None:
+            key = self.__dict__["_structure"] = _structure(self)
+        return key
+
+    def __eq__(self, other):
+        return self is other or (isinstance(other, Graph) and self._key() == other._key())
+
+    def __hash__(self):
+        return hash(self._key())
 
     # -- semantics ---------------------------------------------------------
     def eval(self, *args):

@@ -843,14 +843,16 @@ def _along_index(idx, ax):
 
 def take_along_axis(arr, indices, axis, _unique=False):
     a = _c(arr)
-    idx = _np.asarray(_concrete(indices, "take_along_axis indices"))
+    idx = indices if isinstance(indices, Tracer) and _dtype(indices).kind in "iu" else _np.asarray(
+        _concrete(indices, "take_along_axis indices"))      # a traced index is staged as an input
     if axis is None:
         a, axis = ravel(a), 0
     ax = _norm_axis(axis, _ndim(a))
     if idx.ndim != _ndim(a):
         raise ValueError("take_along_axis: indices and arr must have the same number of dimensions")
     a = broadcast_to(a, tuple(s if i == ax else builtins.max(s, t) for i, (s, t) in enumerate(zip(_shape(a), idx.shape))))
-    idx = _np.broadcast_to(idx, tuple(t if i == ax else s for i, (s, t) in enumerate(zip(_shape(a), idx.shape))))
+    idx_shape = tuple(t if i == ax else s for i, (s, t) in enumerate(zip(_shape(a), idx.shape)))
+    idx = idx if idx.shape == idx_shape else broadcast_to(idx, idx_shape)
     return S.getitem(a, _along_index(idx, ax), _unique)
 
 
@@ -861,8 +863,7 @@ def sort(a, axis=-1):
         a, axis = ravel(a), 0
     elif _ndim(a) == 0:
         raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension 0")
-    order = _np.asarray(_concrete(argsort(a, axis), "sort"))
-    return take_along_axis(a, order, axis, _unique=True)
+    return take_along_axis(a, argsort(a, axis), axis, _unique=True)   # staged: the order is an input
 
 
 # ---------------------------------------------------------------- indexing
@@ -871,6 +872,9 @@ def _normalize_index(idx):
         idx = (idx,)
     out = []
     for i in idx:
+        if isinstance(i, Tracer) and _dtype(i).kind in "iu" and _ndim(i):
+            out.append(i)         # an integer index array: staged as an input of getitem
+            continue
         if isinstance(i, Tracer):
             i = _concrete(i, "an index")
             if not isinstance(i, _np.ndarray) and i is not None:
